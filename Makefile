@@ -1,0 +1,43 @@
+# auwatchd — the two commands of the README are `make run` and `make test`;
+# every other target is a step they take.
+
+GO ?= go
+WATCH_DIR ?= $(HOME)/AUWatch
+
+# Debian's per-module OpenCV packages ship no opencv4.pc; use ours when the
+# system has none (macOS Homebrew and libopencv-dev do have one).
+ifeq ($(shell pkg-config --exists opencv4 2>/dev/null && echo yes),)
+export PKG_CONFIG_PATH := $(CURDIR)/scripts/pkgconfig$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
+endif
+
+WEIGHTS_FROM := $(if $(AUWATCHD_WEIGHTS_FROM),-from $(abspath $(AUWATCHD_WEIGHTS_FROM)))
+TESTDATA_FROM := $(if $(AUWATCHD_TESTDATA_FROM),-from $(abspath $(AUWATCHD_TESTDATA_FROM)))
+
+.PHONY: run test deps weights testdata build bench vet clean
+
+run: deps weights build
+	./bin/auwatchd run --folder "$(WATCH_DIR)"
+
+test: deps weights testdata vet
+	$(GO) test ./...
+
+deps:
+	./scripts/deps.sh
+
+weights:
+	$(GO) run ./weights/fetch -manifest weights/manifest.tsv -dest models $(WEIGHTS_FROM)
+
+testdata:
+	$(GO) run ./weights/fetch -manifest testdata/manifest.tsv -dest testdata $(TESTDATA_FROM)
+
+build:
+	$(GO) build -o bin/auwatchd ./cmd/auwatchd
+
+vet:
+	$(GO) vet ./...
+
+bench: deps weights testdata build
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin

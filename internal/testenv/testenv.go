@@ -1,0 +1,51 @@
+// Package testenv locates the model files and test data that tests need.
+// They are fetched by `make weights` and `make testdata` into ignored folders
+// of the repository; a test that needs them fails (never skips) when absent.
+package testenv
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// RepoRoot returns the folder holding go.mod, walking up from the working directory.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatalf("working directory: %v", err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatalf("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// ModelPath returns the path of a model file given relative to the models folder,
+// failing the test when it has not been fetched.
+func ModelPath(t testing.TB, rel string) string {
+	t.Helper()
+	return mustExist(t, filepath.Join(RepoRoot(t), "models", rel), "make weights")
+}
+
+// TestdataPath returns the path of a test video or reference file given relative
+// to the test data folder, failing the test when it has not been fetched.
+func TestdataPath(t testing.TB, rel string) string {
+	t.Helper()
+	return mustExist(t, filepath.Join(RepoRoot(t), "testdata", rel), "make testdata")
+}
+
+func mustExist(t testing.TB, path, fix string) string {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("%s is missing (run `%s`): %v", path, fix, err)
+	}
+	return path
+}

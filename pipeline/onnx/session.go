@@ -1,0 +1,141 @@
+package onnx
+
+import (
+	"fmt"
+
+	ort "github.com/yalue/onnxruntime_go"
+)
+
+// TensorSpec names a float32 tensor of a fixed shape.
+type TensorSpec struct {
+	Name  string
+	Shape []int64
+}
+
+// Session is a warm inference session with its own input and output
+// buffers; callers fill Input(i), call Run, and read Output(i).
+type Session struct {
+	session  *ort.AdvancedSession
+	inputs   []*ort.Tensor[float32]
+	outputs  []*ort.Tensor[float32]
+	Provider string
+}
+
+// SessionOptions tunes a session.
+type SessionOptions struct {
+	IntraOpThreads int // 0 lets ONNX Runtime decide
+}
+
+// NewSession loads the model at path for the given fixed-shape tensors. It
+// uses the runtime's provider and falls back to CPU if that provider cannot
+// take the model.
+func (r *Runtime) NewSession(path string, in, out []TensorSpec, opt SessionOptions) (*Session, error) {
+	s := &Session{}
+	var err error
+	if s.inputs, err = newTensors(in); err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	if s.outputs, err = newTensors(out); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	s.Provider = r.Provider
+	s.session, err = s.open(path, in, out, opt, r.Provider == "CoreML")
+	if err != nil && r.Provider != "CPU" {
+		s.Provider = "CPU"
+		s.session, err = s.open(path, in, out, opt, false)
+	}
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func (s *Session) open(path string, in, out []TensorSpec, opt SessionOptions, coreML bool) (*ort.AdvancedSession, error) {
+	o, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, err
+	}
+	defer o.Destroy()
+	if opt.IntraOpThreads > 0 {
+		if err := o.SetIntraOpNumThreads(opt.IntraOpThreads); err != nil {
+			return nil, err
+		}
+	}
+	if coreML {
+		if err := appendCoreML(o); err != nil {
+			return nil, err
+		}
+	}
+	return ort.NewAdvancedSession(path, names(in), names(out), values(s.inputs), values(s.outputs), o)
+}
+
+// Input returns the buffer of the i-th input tensor.
+func (s *Session) Input(i int) []float32 { return s.inputs[i].GetData() }
+
+// Output returns the buffer of the i-th output tensor, valid until the next Run.
+func (s *Session) Output(i int) []float32 { return s.outputs[i].GetData() }
+
+// Run runs the network on the current inputs.
+func (s *Session) Run() error { return s.session.Run() }
+
+// Close releases the session and its tensors.
+func (s *Session) Close() {
+	if s.session != nil {
+		s.session.Destroy()
+	}
+	for _, t := range append(s.inputs, s.outputs...) {
+		if t != nil {
+			t.Destroy()
+		}
+	}
+}
+
+// ModelInfo describes a model's inputs and outputs as stored in the file.
+func ModelInfo(path string) (in, out []TensorSpec, err error) {
+	i, o, err := ort.GetInputOutputInfo(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return specs(i), specs(o), nil
+}
+
+func specs(info []ort.InputOutputInfo) []TensorSpec {
+	out := make([]TensorSpec, len(info))
+	for i, v := range info {
+		out[i] = TensorSpec{Name: v.Name, Shape: []int64(v.Dimensions)}
+	}
+	return out
+}
+
+func newTensors(specs []TensorSpec) ([]*ort.Tensor[float32], error) {
+	ts := make([]*ort.Tensor[float32], 0, len(specs))
+	for _, sp := range specs {
+		t, err := ort.NewEmptyTensor[float32](ort.NewShape(sp.Shape...))
+		if err != nil {
+			for _, made := range ts {
+				made.Destroy()
+			}
+			return nil, fmt.Errorf("tensor %s %v: %w", sp.Name, sp.Shape, err)
+		}
+		ts = append(ts, t)
+	}
+	return ts, nil
+}
+
+func names(specs []TensorSpec) []string {
+	n := make([]string, len(specs))
+	for i, sp := range specs {
+		n[i] = sp.Name
+	}
+	return n
+}
+
+func values(ts []*ort.Tensor[float32]) []ort.Value {
+	v := make([]ort.Value, len(ts))
+	for i, t := range ts {
+		v[i] = t
+	}
+	return v
+}

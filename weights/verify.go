@@ -1,0 +1,49 @@
+package weights
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Check verifies that the entry's file exists under dir with the right size
+// and sha256. The error names the file and says what is wrong.
+func Check(dir string, e Entry) error {
+	path := filepath.Join(dir, filepath.FromSlash(e.Path))
+	info, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s is missing", path)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if info.Size() != e.Size {
+		return fmt.Errorf("%s has %d bytes, want %d", path, info.Size(), e.Size)
+	}
+	sum, err := fileSHA256(path)
+	if err != nil {
+		return err
+	}
+	if sum != e.SHA256 {
+		return fmt.Errorf("%s has sha256 %s, want %s (the file is corrupted or a different version)", path, sum, e.SHA256)
+	}
+	return nil
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
