@@ -1,0 +1,204 @@
+package csvout
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/auwatchd/auwatchd/internal/testenv"
+)
+
+var (
+	testIntensity  = []string{"AU01", "AU02"}
+	testOccurrence = []string{"AU01", "AU02", "AU28"}
+)
+
+func sampleFrame(n int, success bool) *Frame {
+	f := &Frame{Number: n, Timestamp: float64(n-1) / 30, Confidence: 0.98, Success: success,
+		PoseT: [3]float64{-59.31, 17.04, 377.46}, PoseR: [3]float64{-0.0431, -0.1204, -0.0166},
+		Landmarks: make([]float64, 136), Camera3D: make([]float64, 204), Local: make([]float64, 34),
+		Global: [6]float64{2.4332, 0.148, 0.141, -0.06, 344.5253, 723.984}}
+	for i := range f.Landmarks {
+		f.Landmarks[i] = 100 + float64(i) + 0.25
+	}
+	for i := range f.Local {
+		f.Local[i] = float64(i) - 17.5
+	}
+	return f
+}
+
+func writeSample(t *testing.T, path string) {
+	t.Helper()
+	w, err := Create(path, testIntensity, testOccurrence)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := 1; n <= 3; n++ {
+		if err := w.Add(sampleFrame(n, n != 2)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("%s exists before Finish", path)
+	}
+	err = w.Finish([][]float64{{0.05, 1.234}, {0, 0}, {5, 0.005}}, [][]float64{{1, 0, 0}, {0, 0, 0}, {1, 1, 0}}, 0o640)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWriterMatchesOpenFaceLayout(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v.au.csv")
+	writeSample(t, path)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	if len(lines) != 5 || lines[4] != "" {
+		t.Fatalf("want a header, 3 rows and a final newline, got %d lines", len(lines))
+	}
+	if !strings.HasPrefix(lines[0], "frame, face_id, timestamp, confidence, success, pose_Tx, pose_Ty, pose_Tz, pose_Rx, pose_Ry, pose_Rz, x_0, x_1") ||
+		!strings.HasSuffix(lines[0], "p_33, AU01_r, AU02_r, AU01_c, AU02_c, AU28_c") {
+		t.Errorf("header: %q", lines[0])
+	}
+	if got := len(strings.Split(lines[0], ", ")); got != 5+6+136+204+40+5 {
+		t.Errorf("header has %d columns", got)
+	}
+	want := "1,  0,  0.000,  0.98,  1,  -59.3,  17.0,  377.5,  -0.043,  -0.120,  -0.017,  100.2,  101.2,"
+	if !strings.HasPrefix(lines[1], want) {
+		t.Errorf("row 1 starts %q, want %q", lines[1][:len(want)], want)
+	}
+	if !strings.Contains(lines[1], ",  2.433,  0.148,  0.141,  -0.060,  344.525,  723.984,  -17.500,") {
+		t.Errorf("row 1 parameters not in OpenFace's format: %q", lines[1])
+	}
+	if !strings.HasSuffix(lines[1], ",  15.500, 0.05, 1.23, 1.00, 0.00, 0.00") {
+		t.Errorf("row 1 ends %q", lines[1][len(lines[1])-60:])
+	}
+	if !strings.HasPrefix(lines[2], "2,  0,  0.033,  0.00,  0,  0.0,  0.0,  0.0,  0.000,") ||
+		!strings.HasSuffix(lines[2], ",  0.000, 0.00, 0.00, 0.00, 0.00, 0.00") {
+		t.Errorf("failed frame row: %q", lines[2])
+	}
+	if info, _ := os.Stat(path); info.Mode().Perm() != 0o640 {
+		t.Errorf("permissions %v, want 0640", info.Mode().Perm())
+	}
+	left, _ := os.ReadDir(filepath.Dir(path))
+	if len(left) != 1 {
+		t.Errorf("temporary files left beside the CSV: %v", left)
+	}
+}
+
+func TestWriterOutputReadsBackAsATrack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v.au.csv")
+	writeSample(t, path)
+	tr, err := ReadTrack(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.Frames) != 3 || !tr.HasParams || tr.Frames[1].Success || !tr.Frames[2].Success {
+		t.Fatalf("track: %d frames, params %v", len(tr.Frames), tr.HasParams)
+	}
+	if got := tr.Frames[0].Landmarks[135]; got != 235.2 {
+		t.Errorf("y_67 = %v, want 235.2", got)
+	}
+	if got := tr.Frames[2].Global[4]; got != 344.525 {
+		t.Errorf("p_tx = %v, want 344.525", got)
+	}
+}
+
+func TestAbortLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Create(filepath.Join(dir, "v.au.csv"), testIntensity, testOccurrence)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Add(sampleFrame(1, true)); err != nil {
+		t.Fatal(err)
+	}
+	w.Abort()
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Fatalf("files left after Abort: %v", left)
+	}
+}
+
+func TestReadTrackOfReferences(t *testing.T) {
+	for _, c := range []struct {
+		rel    string
+		frames int
+	}{
+		{"reference/openface-2.2-clnf/default.csv", 288},
+		{"reference/openface-2.2-ceclm/subj01_timepoint01_openface.csv", 158},
+	} {
+		tr, err := ReadTrack(testenv.TestdataPath(t, c.rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tr.Frames) != c.frames || !tr.HasParams {
+			t.Errorf("%s: %d frames, params %v", c.rel, len(tr.Frames), tr.HasParams)
+		}
+	}
+}
+
+func TestReadTrackRejects(t *testing.T) {
+	header := func(drop string) string {
+		var b bytes.Buffer
+		b.WriteString("frame, success")
+		for _, a := range []string{"x", "y"} {
+			for i := 0; i < 68; i++ {
+				name := a + "_" + strconv.Itoa(i)
+				if name != drop {
+					b.WriteString(", " + name)
+				}
+			}
+		}
+		return b.String() + "\n"
+	}
+	row := func(frame, success, value string) string {
+		return frame + ", " + success + strings.Repeat(", "+value, 136) + "\n"
+	}
+	cases := map[string]struct{ text, want string }{
+		"empty":        {"", "empty"},
+		"no rows":      {header(""), "no frames"},
+		"no y_3":       {header("y_3") + row("1", "1", "5"), "lacks the columns y_3"},
+		"NaN":          {header("") + row("1", "1", "nan"), `"nan" is not a finite number`},
+		"short row":    {header("") + "1, 1, 3\n", "has 3 columns"},
+		"bad success":  {header("") + row("1", "yes", "5"), "neither 0 nor 1"},
+		"frame gap":    {header("") + row("1", "1", "5") + row("3", "1", "5"), "consecutive"},
+		"text in cell": {header("") + row("1", "1", "abc"), "not a finite number"},
+	}
+	for name, c := range cases {
+		path := filepath.Join(t.TempDir(), "bad.csv")
+		if err := os.WriteFile(path, []byte(c.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadTrack(path)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), path) {
+			t.Errorf("%s: got %v, want an error naming the file and saying %q", name, err, c.want)
+		}
+	}
+	if tr, err := ReadTrack(writeTemp(t, header("")+row("1", "0", "nan")+row("2", "1", "7"))); err != nil || tr.HasParams {
+		t.Errorf("a failed frame's NaN must be accepted: %v", err)
+	}
+}
+
+func writeTemp(t *testing.T, text string) string {
+	path := filepath.Join(t.TempDir(), "t.csv")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func FuzzParseTrack(f *testing.F) {
+	f.Add("frame, success, x_0\n1, 1, 2\n")
+	f.Add("frame,success\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		tr, err := parseTrack(strings.NewReader(text))
+		if err == nil && len(tr.Frames) == 0 {
+			t.Fatal("no error and no frames")
+		}
+	})
+}

@@ -1,0 +1,189 @@
+package csvout
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Track is the per-frame face track read from an existing OpenFace CSV.
+type Track struct {
+	Frames    []TrackFrame
+	HasParams bool // the CSV has p_scale … p_33
+}
+
+// TrackFrame is one row of a Track.
+type TrackFrame struct {
+	Number    int
+	Success   bool
+	Landmarks [136]float64 // x0..x67, y0..y67
+	Global    [6]float64
+	Local     [34]float64
+}
+
+// ReadTrack reads the frame, success, landmark and (when present) PDM
+// parameter columns of an OpenFace CSV.
+func ReadTrack(path string) (*Track, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read landmarks: %w", err)
+	}
+	defer f.Close()
+	t, err := parseTrack(f)
+	if err != nil {
+		return nil, fmt.Errorf("read landmarks from %s: %w", path, err)
+	}
+	return t, nil
+}
+
+// trackColumns holds the position of every column the track needs.
+type trackColumns struct {
+	frame, success int
+	landmarks      [136]int
+	params         [40]int
+	hasParams      bool
+}
+
+func parseTrack(r io.Reader) (*Track, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<16), 1<<22)
+	if !sc.Scan() {
+		if err := sc.Err(); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("the file is empty")
+	}
+	header := splitRow(sc.Text())
+	cols, err := findColumns(header)
+	if err != nil {
+		return nil, err
+	}
+	t := &Track{HasParams: cols.hasParams}
+	for line := 2; sc.Scan(); line++ {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		fields := splitRow(sc.Text())
+		if len(fields) != len(header) {
+			return nil, fmt.Errorf("line %d has %d columns, the header %d", line, len(fields), len(header))
+		}
+		fr, err := parseTrackFrame(fields, cols)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		if n := len(t.Frames); n > 0 && fr.Number != t.Frames[n-1].Number+1 {
+			return nil, fmt.Errorf("line %d: frame %d follows frame %d; frames must be consecutive", line, fr.Number, t.Frames[n-1].Number)
+		}
+		t.Frames = append(t.Frames, fr)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if len(t.Frames) == 0 {
+		return nil, fmt.Errorf("the file has a header but no frames")
+	}
+	return t, nil
+}
+
+func splitRow(s string) []string {
+	fields := strings.Split(strings.TrimRight(s, "\r"), ",")
+	for i := range fields {
+		fields[i] = strings.TrimSpace(fields[i])
+	}
+	return fields
+}
+
+var paramNames = func() []string {
+	names := []string{"p_scale", "p_rx", "p_ry", "p_rz", "p_tx", "p_ty"}
+	for i := 0; i < 34; i++ {
+		names = append(names, "p_"+strconv.Itoa(i))
+	}
+	return names
+}()
+
+func findColumns(header []string) (trackColumns, error) {
+	index := make(map[string]int, len(header))
+	for i, h := range header {
+		index[h] = i
+	}
+	var c trackColumns
+	var missing []string
+	need := func(name string) int {
+		i, ok := index[name]
+		if !ok {
+			missing = append(missing, name)
+		}
+		return i
+	}
+	c.frame, c.success = need("frame"), need("success")
+	for i := 0; i < landmarkCount; i++ {
+		c.landmarks[i] = need("x_" + strconv.Itoa(i))
+		c.landmarks[i+landmarkCount] = need("y_" + strconv.Itoa(i))
+	}
+	if len(missing) > 0 {
+		return c, fmt.Errorf("the header lacks the columns %s (an OpenFace CSV with 2-D landmarks is needed)", abbreviate(missing))
+	}
+	c.hasParams = true
+	for i, name := range paramNames {
+		j, ok := index[name]
+		c.params[i] = j
+		c.hasParams = c.hasParams && ok
+	}
+	return c, nil
+}
+
+func abbreviate(names []string) string {
+	if len(names) > 4 {
+		return strings.Join(names[:4], ", ") + fmt.Sprintf(" and %d more", len(names)-4)
+	}
+	return strings.Join(names, ", ")
+}
+
+func parseTrackFrame(fields []string, c trackColumns) (TrackFrame, error) {
+	var fr TrackFrame
+	n, err := strconv.Atoi(fields[c.frame])
+	if err != nil || n < 1 {
+		return fr, fmt.Errorf("frame %q is not a positive whole number", fields[c.frame])
+	}
+	fr.Number = n
+	switch fields[c.success] {
+	case "1":
+		fr.Success = true
+	case "0":
+		return fr, nil // a failed frame's other values mean nothing
+	default:
+		return fr, fmt.Errorf("success %q is neither 0 nor 1", fields[c.success])
+	}
+	for i, col := range c.landmarks {
+		if fr.Landmarks[i], err = parseFinite(fields[col]); err != nil {
+			return fr, err
+		}
+	}
+	if !c.hasParams {
+		return fr, nil
+	}
+	for i, col := range c.params {
+		v, err := parseFinite(fields[col])
+		if err != nil {
+			return fr, err
+		}
+		if i < 6 {
+			fr.Global[i] = v
+		} else {
+			fr.Local[i-6] = v
+		}
+	}
+	return fr, nil
+}
+
+func parseFinite(s string) (float64, error) {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("value %q is not a finite number", s)
+	}
+	return v, nil
+}

@@ -1,0 +1,239 @@
+// Package csvout writes and reads OpenFace 2.2 FeatureExtraction CSV files:
+// the same column names, order, separators and number formats, so that tools
+// written for OpenFace read auwatchd's output unchanged.
+package csvout
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+const landmarkCount = 68
+
+// Frame is one row's worth of per-frame values, known as the frame is processed.
+type Frame struct {
+	Number     int // 1-based
+	Timestamp  float64
+	Confidence float64
+	Success    bool
+	PoseT      [3]float64 // mm, camera frame
+	PoseR      [3]float64 // radians
+	Landmarks  []float64  // 136: x0..x67, y0..y67
+	Camera3D   []float64  // 204: X0..X67, Y0..Y67, Z0..Z67
+	Global     [6]float64 // p_scale, p_rx, p_ry, p_rz, p_tx, p_ty
+	Local      []float64  // 34: p_0..p_33
+}
+
+// Writer streams frames to a spill file beside the output, then, once the
+// AU values are final (they need the whole video), writes the CSV through a
+// temporary file that is fsync'd and renamed, so no partial CSV ever exists
+// under the final name.
+type Writer struct {
+	path      string
+	intensity []string
+	occurs    []string
+	spill     *os.File
+	buf       *bufio.Writer
+	line      []byte
+	frames    int
+}
+
+// Create starts a CSV at path whose AU columns are named by intensity
+// (e.g. "AU01") and occurrence names, in the order their values will come.
+func Create(path string, intensity, occurrence []string) (*Writer, error) {
+	spill, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".rows-*")
+	if err != nil {
+		return nil, fmt.Errorf("create output beside %s: %w", path, err)
+	}
+	os.Remove(spill.Name()) // unlinked: it vanishes with the process, whatever happens
+	return &Writer{path: path, intensity: intensity, occurs: occurrence, spill: spill,
+		buf: bufio.NewWriterSize(spill, 1<<16)}, nil
+}
+
+// Add appends a frame. Failed frames are written with zeros, as the
+// columns of a frame without a face have no meaning.
+func (w *Writer) Add(f *Frame) error {
+	if f.Success && (len(f.Landmarks) != 2*landmarkCount || len(f.Camera3D) != 3*landmarkCount || len(f.Local) != 34) {
+		return fmt.Errorf("write rows for %s: frame %d has %d/%d/%d landmark, 3-D and parameter values, want 136/204/34",
+			w.path, f.Number, len(f.Landmarks), len(f.Camera3D), len(f.Local))
+	}
+	w.line = appendFrame(w.line[:0], f)
+	w.line = append(w.line, '\n')
+	w.frames++
+	if _, err := w.buf.Write(w.line); err != nil {
+		return fmt.Errorf("write rows for %s: %w", w.path, err)
+	}
+	return nil
+}
+
+// Frames returns how many frames were added.
+func (w *Writer) Frames() int { return w.frames }
+
+// Finish writes the CSV with the final AU values, one row per added frame
+// (intensity[i] and occurrence[i] belong to frame i), and closes the writer.
+func (w *Writer) Finish(intensity, occurrence [][]float64, perm os.FileMode) error {
+	defer w.spill.Close()
+	if len(intensity) != w.frames || len(occurrence) != w.frames {
+		return fmt.Errorf("write %s: %d frames but %d/%d AU rows", w.path, w.frames, len(intensity), len(occurrence))
+	}
+	if err := w.buf.Flush(); err != nil {
+		return fmt.Errorf("write rows for %s: %w", w.path, err)
+	}
+	if _, err := w.spill.Seek(0, 0); err != nil {
+		return fmt.Errorf("read back rows for %s: %w", w.path, err)
+	}
+	return writeAtomic(w.path, perm, func(out *bufio.Writer) error {
+		out.WriteString(w.header())
+		rows := bufio.NewScanner(w.spill)
+		rows.Buffer(make([]byte, 1<<16), 1<<20)
+		for i := 0; rows.Scan(); i++ {
+			line := append(w.line[:0], rows.Bytes()...)
+			line = appendAUs(line, intensity[i], occurrence[i])
+			line = append(line, '\n')
+			if _, err := out.Write(line); err != nil {
+				return err
+			}
+			w.line = line
+		}
+		return rows.Err()
+	})
+}
+
+// Abort discards everything written so far.
+func (w *Writer) Abort() {
+	w.spill.Close()
+}
+
+// writeAtomic writes path through a temporary file in the same folder,
+// fsyncs it and renames it into place.
+func writeAtomic(path string, perm os.FileMode, fill func(*bufio.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	out := bufio.NewWriterSize(tmp, 1<<16)
+	if err := fill(out); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	err = errors.Join(out.Flush(), tmp.Chmod(perm), tmp.Sync(), tmp.Close())
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func (w *Writer) header() string {
+	cols := []string{"frame", "face_id", "timestamp", "confidence", "success",
+		"pose_Tx", "pose_Ty", "pose_Tz", "pose_Rx", "pose_Ry", "pose_Rz"}
+	for _, axis := range []string{"x", "y", "X", "Y", "Z"} {
+		for i := 0; i < landmarkCount; i++ {
+			cols = append(cols, axis+"_"+strconv.Itoa(i))
+		}
+	}
+	cols = append(cols, "p_scale", "p_rx", "p_ry", "p_rz", "p_tx", "p_ty")
+	for i := 0; i < 34; i++ {
+		cols = append(cols, "p_"+strconv.Itoa(i))
+	}
+	for _, n := range w.intensity {
+		cols = append(cols, n+"_r")
+	}
+	for _, n := range w.occurs {
+		cols = append(cols, n+"_c")
+	}
+	var b []byte
+	for i, c := range cols {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, c...)
+	}
+	return string(append(b, '\n'))
+}
+
+// OpenFace 2.2 rewrites its CSV after post-processing: the tokens it copies
+// keep their leading space and gain another from the ", " separator, while
+// the AU values it writes afresh have one. Matching that keeps the files
+// byte-compatible with OpenFace's.
+const (
+	copiedSep = ",  "
+	auSep     = ", "
+)
+
+func appendFrame(b []byte, f *Frame) []byte {
+	b = strconv.AppendInt(b, int64(f.Number), 10)
+	b = append(b, copiedSep...)
+	b = append(b, '0')
+	b = appendNum(b, f.Timestamp, 3)
+	if !f.Success {
+		b = appendNum(b, 0, 2)
+		b = append(b, copiedSep...)
+		b = append(b, '0')
+		for i := 0; i < 6+136+204+6+34; i++ {
+			b = appendNum(b, 0, precisionOfZero(i))
+		}
+		return b
+	}
+	b = appendNum(b, f.Confidence, 2)
+	b = append(b, copiedSep...)
+	b = append(b, '1')
+	for _, v := range f.PoseT {
+		b = appendNum(b, v, 1)
+	}
+	for _, v := range f.PoseR {
+		b = appendNum(b, v, 3)
+	}
+	for _, v := range f.Landmarks {
+		b = appendNum(b, v, 1)
+	}
+	for _, v := range f.Camera3D {
+		b = appendNum(b, v, 1)
+	}
+	for _, v := range f.Global {
+		b = appendNum(b, v, 3)
+	}
+	for _, v := range f.Local {
+		b = appendNum(b, v, 3)
+	}
+	return b
+}
+
+// precisionOfZero gives the decimals of the i-th column after success for a
+// failed frame: pose T (1), pose R (3), landmarks (1), parameters (3).
+func precisionOfZero(i int) int {
+	switch {
+	case i < 3:
+		return 1
+	case i < 6:
+		return 3
+	case i < 6+136+204:
+		return 1
+	default:
+		return 3
+	}
+}
+
+func appendNum(b []byte, v float64, decimals int) []byte {
+	b = append(b, copiedSep...)
+	return strconv.AppendFloat(b, v, 'f', decimals, 64)
+}
+
+func appendAUs(b []byte, intensity, occurrence []float64) []byte {
+	for _, v := range intensity {
+		b = append(b, auSep...)
+		b = strconv.AppendFloat(b, v, 'f', 2, 64)
+	}
+	for _, v := range occurrence {
+		b = append(b, auSep...)
+		b = strconv.AppendFloat(b, v, 'f', 2, 64)
+	}
+	return b
+}
