@@ -6,6 +6,7 @@ package testenv
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -48,4 +49,14 @@ func mustExist(t testing.TB, path, fix string) string {
 		t.Fatalf("%s is missing (run `%s`): %v", path, fix, err)
 	}
 	return path
+}
+
+// ONNXRuntimePath returns the ONNX Runtime library installed by `make deps`.
+func ONNXRuntimePath(t testing.TB) string {
+	t.Helper()
+	name := "libonnxruntime.so.1"
+	if runtime.GOOS == "darwin" {
+		name = "libonnxruntime.dylib"
+	}
+	return mustExist(t, filepath.Join(RepoRoot(t), "lib", name), "make deps")
 }
