@@ -19,6 +19,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"process", "measure AUs in videos and write OpenFace-format CSVs", runProcess},
 		{"doctor", "check that the runtime, model files, and decoder work here", runDoctor},
 		{"version", "print the version", runVersion},
 	}

@@ -18,11 +18,12 @@ type Track struct {
 
 // TrackFrame is one row of a Track.
 type TrackFrame struct {
-	Number    int
-	Success   bool
-	Landmarks [136]float64 // x0..x67, y0..y67
-	Global    [6]float64
-	Local     [34]float64
+	Number     int
+	Success    bool
+	Confidence float64      // 1 when the CSV has no confidence column
+	Landmarks  [136]float64 // x0..x67, y0..y67
+	Global     [6]float64
+	Local      [34]float64
 }
 
 // ReadTrack reads the frame, success, landmark and (when present) PDM
@@ -43,6 +44,7 @@ func ReadTrack(path string) (*Track, error) {
 // trackColumns holds the position of every column the track needs.
 type trackColumns struct {
 	frame, success int
+	confidence     int // −1 when absent
 	landmarks      [136]int
 	params         [40]int
 	hasParams      bool
@@ -120,6 +122,10 @@ func findColumns(header []string) (trackColumns, error) {
 		return i
 	}
 	c.frame, c.success = need("frame"), need("success")
+	c.confidence = -1
+	if i, ok := index["confidence"]; ok {
+		c.confidence = i
+	}
 	for i := 0; i < landmarkCount; i++ {
 		c.landmarks[i] = need("x_" + strconv.Itoa(i))
 		c.landmarks[i+landmarkCount] = need("y_" + strconv.Itoa(i))
@@ -157,6 +163,12 @@ func parseTrackFrame(fields []string, c trackColumns) (TrackFrame, error) {
 		return fr, nil // a failed frame's other values mean nothing
 	default:
 		return fr, fmt.Errorf("success %q is neither 0 nor 1", fields[c.success])
+	}
+	fr.Confidence = 1
+	if c.confidence >= 0 {
+		if fr.Confidence, err = parseFinite(fields[c.confidence]); err != nil {
+			return fr, err
+		}
 	}
 	for i, col := range c.landmarks {
 		if fr.Landmarks[i], err = parseFinite(fields[col]); err != nil {

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/auwatchd/auwatchd/pipeline"
+	"github.com/auwatchd/auwatchd/pipeline/csvout"
+	"github.com/auwatchd/auwatchd/weights"
+)
+
+func runProcess(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("process", "VIDEO...", stderr)
+	var setup setupFlags
+	setup.register(fs)
+	outDir := fs.String("o", "", "write the CSVs into this folder instead of beside each video")
+	landmarksFrom := fs.String("landmarks-from", "", "take each frame's landmarks (and PDM parameters) from this OpenFace CSV instead of detecting them")
+	trackParams := fs.Bool("au-from-track-params", false, "with --landmarks-from: compute AU features from the CSV's p_* parameters instead of fitting them to the landmarks as OpenFace's AU stage does")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	videos := fs.Args()
+	if len(videos) == 0 {
+		fs.Usage()
+		return errors.New("no video given")
+	}
+	if *landmarksFrom != "" && len(videos) != 1 {
+		return errors.New("--landmarks-from takes exactly one video")
+	}
+	if *outDir != "" {
+		if info, err := os.Stat(*outDir); err != nil || !info.IsDir() {
+			return fmt.Errorf("output folder %s does not exist", *outDir)
+		}
+	}
+	modelDir, err := weights.LocateModels(setup.models)
+	if err != nil {
+		return err
+	}
+	engine, err := pipeline.NewEngine(pipeline.Config{ModelDir: modelDir})
+	if err != nil {
+		return err
+	}
+	defer engine.Close()
+
+	opt := pipeline.Options{AUFromTrackParams: *trackParams}
+	if *landmarksFrom != "" {
+		if opt.Track, err = csvout.ReadTrack(*landmarksFrom); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	failed := 0
+	for _, v := range videos {
+		out := pipeline.OutputPath(v, *outDir)
+		bar := newProgressBar(stderr, v)
+		sum, err := engine.Process(ctx, v, out, opt, bar.update)
+		bar.done()
+		if err != nil {
+			failed++
+			fmt.Fprintf(stderr, "✗ %v\n", err)
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		fmt.Fprintf(stdout, "✓ %s → %s: %d frames, %d with a face, %.1f frames/s, %.1f s\n",
+			v, out, sum.Frames, sum.Successful, sum.FPS(), sum.Wall.Seconds())
+	}
+	if failed > 0 {
+		fmt.Fprintf(stderr, "%d of %d videos failed\n", failed, len(videos))
+		return errSilent
+	}
+	return nil
+}
