@@ -2,7 +2,6 @@
 # every other target is a step they take.
 
 GO ?= go
-WATCH_DIR ?= $(HOME)/AUWatch
 
 # Debian's per-module OpenCV packages ship no opencv4.pc; use ours when the
 # system has none (macOS Homebrew and libopencv-dev do have one).
@@ -15,8 +14,9 @@ TESTDATA_FROM := $(if $(AUWATCHD_TESTDATA_FROM),-from $(abspath $(AUWATCHD_TESTD
 
 .PHONY: run test deps weights testdata build bench vet clean
 
+# Until the daemon lands, `make run` checks the installation with `auwatchd doctor`.
 run: deps weights build
-	./bin/auwatchd run --folder "$(WATCH_DIR)"
+	./bin/auwatchd doctor
 
 test: deps weights testdata vet
 	$(GO) test ./...

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/auwatchd/auwatchd/internal/aucompare"
+	"github.com/auwatchd/auwatchd/internal/testenv"
+)
+
+func TestProcessWithLandmarksFromOpenFace(t *testing.T) {
+	video := testenv.TestdataPath(t, "videos/changeLighting.wmv")
+	ref := testenv.TestdataPath(t, "reference/openface-2.2-clnf/changeLighting.csv")
+	dir := t.TempDir()
+	code, out, errOut := runBinary(t, nil, "process", "--models", setupArgs(t)[3], "--landmarks-from", ref, "-o", dir, video)
+	if code != 0 {
+		t.Fatalf("process failed (%d): %s%s", code, out, errOut)
+	}
+	csv := filepath.Join(dir, "changeLighting.wmv.au.csv")
+	if !strings.Contains(out, "✓ "+video+" → "+csv+": 88 frames, 88 with a face") {
+		t.Errorf("summary line missing: %q", out)
+	}
+	rep, err := aucompare.Files(csv, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.MeanR < 0.99 {
+		t.Errorf("mean r %.3f:\n%s", rep.MeanR, rep)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 1 {
+		t.Errorf("want only the CSV in %s, got %v", dir, left)
+	}
+}
+
+func TestProcessRejectsBadLandmarkFiles(t *testing.T) {
+	video := testenv.TestdataPath(t, "videos/changeLighting.wmv")
+	refText, err := os.ReadFile(testenv.TestdataPath(t, "reference/openface-2.2-clnf/changeLighting.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(string(refText), "\n"), "\n")
+	withNaN := append([]string{}, lines...)
+	fields := strings.Split(withNaN[5], ",")
+	fields[20] = " nan"
+	withNaN[5] = strings.Join(fields, ",")
+	noLandmarks := strings.Join(strings.Split(lines[0], ",")[:11], ",") + "\n1, 0, 0.0, 0.9, 1, 1, 2, 3, 4, 5, 6\n"
+	cases := map[string]struct{ text, want string }{
+		"short track": {strings.Join(lines[:41], "\n") + "\n", "more frames than the 40 of the landmarks track"},
+		"long track":  {strings.Join(lines, "\n") + "\n" + strings.Replace(lines[88], "88,", "89,", 1) + "\n", "the video has 88 frames but the landmarks track 89"},
+		"NaN":         {strings.Join(withNaN, "\n") + "\n", `line 6: value "nan" is not a finite number`},
+		"no x_ y_":    {noLandmarks, "lacks the columns x_0, y_0, x_1, y_1 and 132 more"},
+	}
+	for name, c := range cases {
+		dir := t.TempDir()
+		track := filepath.Join(dir, "track.csv")
+		if err := os.WriteFile(track, []byte(c.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errOut := runBinary(t, nil, "process", "--models", setupArgs(t)[3], "--landmarks-from", track, "-o", dir, video)
+		if code == 0 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%s: code %d, stderr %q, want it to say %q", name, code, errOut, c.want)
+		}
+		if left, _ := os.ReadDir(dir); len(left) != 1 {
+			t.Errorf("%s: files left behind: %v", name, left)
+		}
+	}
+}
+
+func TestProcessNamesAMissingVideo(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "absent.mp4")
+	ref := testenv.TestdataPath(t, "reference/openface-2.2-clnf/changeLighting.csv")
+	code, _, errOut := runBinary(t, nil, "process", "--models", setupArgs(t)[3], "--landmarks-from", ref, missing)
+	if code == 0 || !strings.Contains(errOut, missing) {
+		t.Fatalf("code %d, stderr %q", code, errOut)
+	}
+}
