@@ -1,5 +1,6 @@
 // Package video decodes video files into BGR frames with their presentation
-// times, through OpenCV's FFmpeg backend. It checks up front that a file is a
+// times, through OpenCV's FFmpeg backend, which also applies the rotation a
+// phone records in the file's metadata. It checks up front that a file is a
 // video it can decode, so a bad file fails with a plain reason, not garbage.
 package video
 
@@ -27,6 +28,9 @@ type Reader struct {
 	mat   gocv.Mat
 	Info  Info
 	index int
+	// origin is the first frame's presentation time; last the previous
+	// frame's timestamp, relative to it.
+	origin, last float64
 }
 
 // ErrNotVideo is wrapped by Open's error when the file holds no decodable video.
@@ -83,7 +87,7 @@ func (r *Reader) Next(img *bgr.Image) (float64, bool, error) {
 	if r.mat.Type() != gocv.MatTypeCV8UC3 {
 		return 0, false, fmt.Errorf("decode %s: frame %d has pixel type %v, want 8-bit BGR", r.path, r.index+1, r.mat.Type())
 	}
-	ts := float64(r.index) / r.Info.FPS
+	ts := r.timestamp()
 	r.index++
 	w, h := r.mat.Cols(), r.mat.Rows()
 	if img.W != w || img.H != h || len(img.Pix) != w*h*3 {
@@ -95,6 +99,23 @@ func (r *Reader) Next(img *bgr.Image) (float64, bool, error) {
 	}
 	copyFrame(img.Pix, data, r.mat, w, h)
 	return ts, true, nil
+}
+
+// timestamp returns the presentation time of the frame just read, relative
+// to the first frame's, so variable-frame-rate videos get their true times.
+// Containers without usable times fall back to frame number / fps.
+func (r *Reader) timestamp() float64 {
+	pts := r.cap.Get(gocv.VideoCapturePosMsec) / 1000
+	if r.index == 0 {
+		r.origin, r.last = pts, 0
+		return 0
+	}
+	ts := pts - r.origin
+	if !(ts > r.last) {
+		ts = r.last + 1/r.Info.FPS
+	}
+	r.last = ts
+	return ts
 }
 
 func copyFrame(dst, src []uint8, m gocv.Mat, w, h int) {

@@ -1,0 +1,126 @@
+package video
+
+import (
+	"errors"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/auwatchd/auwatchd/internal/testenv"
+	"github.com/auwatchd/auwatchd/pipeline/bgr"
+)
+
+func readAll(t *testing.T, path string) (frames int, stamps []float64, img bgr.Image, info Info) {
+	t.Helper()
+	r, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for {
+		ts, ok, err := r.Next(&img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			return frames, stamps, img, r.Info
+		}
+		frames++
+		stamps = append(stamps, ts)
+	}
+}
+
+func TestDecodesSampleVideos(t *testing.T) {
+	for _, c := range []struct {
+		rel        string
+		frames     int
+		w, h       int
+		lastSecond float64
+	}{
+		{"videos/default.wmv", 288, 640, 480, 19.12},
+		{"videos/subj01_timepoint01.mp4", 158, 1080, 720, 157.0 / 30},
+	} {
+		frames, stamps, img, info := readAll(t, testenv.TestdataPath(t, c.rel))
+		if frames != c.frames || img.W != c.w || img.H != c.h || info.Width != c.w {
+			t.Errorf("%s: %d frames of %d×%d, want %d of %d×%d", c.rel, frames, img.W, img.H, c.frames, c.w, c.h)
+		}
+		if stamps[0] != 0 || math.Abs(stamps[len(stamps)-1]-c.lastSecond) > 0.02 {
+			t.Errorf("%s: timestamps run from %.3f to %.3f, want 0 to %.3f", c.rel, stamps[0], stamps[len(stamps)-1], c.lastSecond)
+		}
+		for i := 1; i < len(stamps); i++ {
+			if stamps[i] <= stamps[i-1] {
+				t.Fatalf("%s: timestamp %d (%.3f) does not follow %.3f", c.rel, i, stamps[i], stamps[i-1])
+			}
+		}
+	}
+}
+
+func ffmpeg(t *testing.T, args ...string) {
+	t.Helper()
+	out, err := exec.Command("ffmpeg", append([]string{"-v", "error", "-y"}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
+	}
+}
+
+func TestVariableFrameRateGetsTrueTimes(t *testing.T) {
+	dir := t.TempDir()
+	vfr := filepath.Join(dir, "vfr.mkv")
+	// Frames at 0, 0.1, 0.2, then every 0.5 s: a frame-number clock would be wrong.
+	ffmpeg(t, "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=3",
+		"-vf", "select='lt(t,0.25)+not(mod(n,5))',setpts=PTS", "-fps_mode", "vfr", "-c:v", "mpeg4", vfr)
+	_, stamps, _, _ := readAll(t, vfr)
+	want := []float64{0, 0.1, 0.2, 0.5, 1.0, 1.5, 2.0, 2.5}
+	if len(stamps) != len(want) {
+		t.Fatalf("got %d frames (%v), want %d", len(stamps), stamps, len(want))
+	}
+	for i := range want {
+		if math.Abs(stamps[i]-want[i]) > 0.002 {
+			t.Errorf("frame %d at %.3f s, want %.3f", i+1, stamps[i], want[i])
+		}
+	}
+}
+
+func TestRotationMetadataIsApplied(t *testing.T) {
+	dir := t.TempDir()
+	plain, rotated := filepath.Join(dir, "plain.mp4"), filepath.Join(dir, "rotated.mp4")
+	ffmpeg(t, "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=0.5", "-c:v", "mpeg4", plain)
+	ffmpeg(t, "-i", plain, "-c", "copy", "-metadata:s:v:0", "rotate=90", rotated)
+	_, _, img, info := readAll(t, rotated)
+	if img.W != 120 || img.H != 160 || info.Width != 120 || info.Height != 160 {
+		t.Fatalf("portrait video decoded as %d×%d (info %d×%d), want 120×160", img.W, img.H, info.Width, info.Height)
+	}
+}
+
+func TestRejectsNonVideos(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	audio := filepath.Join(dir, "audio.mp4")
+	ffmpeg(t, "-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", audio)
+	for _, path := range []string{
+		write("empty.mp4", nil),
+		write("random.mp4", []byte("\x00\x01garbage that is not a container\xff\xfe")),
+		audio,
+	} {
+		r, err := Open(path)
+		if err == nil {
+			var img bgr.Image
+			_, _, err = r.Next(&img)
+			r.Close()
+		}
+		if !errors.Is(err, ErrNotVideo) {
+			t.Errorf("%s: got %v, want ErrNotVideo", filepath.Base(path), err)
+		}
+	}
+	if _, err := Open(dir); err == nil {
+		t.Error("a folder opened as a video")
+	}
+}
