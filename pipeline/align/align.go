@@ -20,13 +20,16 @@ type Aligner struct {
 	reference normalisedShape
 	tris      [][3]int
 
-	warp      [6]float32
-	rigid     [len(rigidPoints)]point
-	points    [NumLandmarks]point
-	triangles []triangle
-	mask      [FaceSize * FaceSize]uint8
-	colDeltaX [FaceSize]int32
-	colDeltaY [FaceSize]int32
+	warp         [6]float32
+	rigid        [len(rigidPoints)]point
+	points       [NumLandmarks]point
+	triangles    []triangle
+	rowTriangles []int
+	rowMinX      float32
+	rowMaxX      float32
+	mask         [FaceSize * FaceSize]uint8
+	colDeltaX    [FaceSize]int32
+	colDeltaY    [FaceSize]int32
 }
 
 // NewAligner prepares an aligner from the PDM mean shape (204 values: the X,
@@ -56,9 +59,10 @@ func NewAligner(meanShape []float64, tris [][3]int) (*Aligner, error) {
 		rigidRef[k] = ref[i]
 	}
 	return &Aligner{
-		reference: normaliseShape(&rigidRef),
-		tris:      append([][3]int(nil), tris...),
-		triangles: make([]triangle, len(tris)),
+		reference:    normaliseShape(&rigidRef),
+		tris:         append([][3]int(nil), tris...),
+		triangles:    make([]triangle, len(tris)),
+		rowTriangles: make([]int, 0, len(tris)),
 	}, nil
 }
 
@@ -83,10 +87,9 @@ func (a *Aligner) Align(frame *bgr.Image, landmarks []float64, tx, ty float64, o
 		clear(a.mask[:])
 		return
 	}
-	a.warpAffine(frame, a.warp, out)
 	a.warpLandmarks(landmarks, a.warp)
 	a.buildMask()
-	a.applyMask(out.Pix)
+	a.warpAffine(frame, a.warp, out, a.mask[:])
 }
 
 // Warp returns the 2×3 frame→face matrix of the last Align, row-major

@@ -244,7 +244,7 @@ func TestWarpAffineByHand(t *testing.T) {
 			fillGradient(frame, c.g)
 			out := bgr.New(FaceSize, FaceSize)
 			var a Aligner
-			a.warpAffine(frame, c.m, out)
+			a.warpAffine(frame, c.m, out, nil)
 			for y := range FaceSize {
 				for x := range FaceSize {
 					for ch := range 3 {
@@ -281,7 +281,7 @@ func TestWarpAffineNearFloatBilinear(t *testing.T) {
 			float32(s * sin), float32(s * cos), float32(rng.Float64()*80 - 40)}
 		out := bgr.New(FaceSize, FaceSize)
 		var a Aligner
-		a.warpAffine(frame, m, out)
+		a.warpAffine(frame, m, out, nil)
 		inv := invertAffine(m)
 		for y := range FaceSize {
 			for x := range FaceSize {

@@ -37,49 +37,15 @@ func LoadTriangulation(path string) ([][3]int, error) {
 // parseTriangulation reads the matrix as OpenFace's ReadMat does, after
 // skipping comment lines, and checks every index names one of the 68 points.
 func parseTriangulation(r io.Reader) ([][3]int, error) {
-	words := bufio.NewScanner(skipComments(r))
-	words.Buffer(make([]byte, 0, 64), 64)
-	words.Split(bufio.ScanWords)
-	next := func(what string) (int, error) {
-		if !words.Scan() {
-			if err := words.Err(); err != nil {
-				return 0, fmt.Errorf("%s: %w", what, err)
-			}
-			return 0, fmt.Errorf("file ends before the %s", what)
-		}
-		v, err := strconv.Atoi(words.Text())
-		if err != nil {
-			return 0, fmt.Errorf("the %s %q is not an integer", what, words.Text())
-		}
-		return v, nil
-	}
-
-	rows, err := next("row count")
+	in := newIntReader(r)
+	rows, err := readTriangulationHeader(in)
 	if err != nil {
 		return nil, err
 	}
-	if rows < 1 || rows > maxTriangles {
-		return nil, fmt.Errorf("row count %d is outside 1..%d", rows, maxTriangles)
-	}
-	cols, err := next("column count")
-	if err != nil {
-		return nil, err
-	}
-	if cols != 3 {
-		return nil, fmt.Errorf("matrix has %d columns, a triangulation needs 3", cols)
-	}
-	typ, err := next("matrix type")
-	if err != nil {
-		return nil, err
-	}
-	if typ != int32Type {
-		return nil, fmt.Errorf("matrix type %d is not %d (32-bit integers)", typ, int32Type)
-	}
-
 	tris := make([][3]int, rows)
 	for t := range tris {
 		for c := range 3 {
-			idx, err := next(fmt.Sprintf("index %d of triangle %d", c, t))
+			idx, err := in.next(func() string { return fmt.Sprintf("index %d of triangle %d", c, t) })
 			if err != nil {
 				return nil, err
 			}
@@ -89,13 +55,65 @@ func parseTriangulation(r io.Reader) ([][3]int, error) {
 			tris[t][c] = idx
 		}
 	}
-	if words.Scan() {
-		return nil, fmt.Errorf("unexpected %q after the %d triangles the header announces", words.Text(), rows)
-	}
-	if err := words.Err(); err != nil {
+	if err := in.expectEnd(rows); err != nil {
 		return nil, err
 	}
 	return tris, nil
+}
+
+// readTriangulationHeader checks the "rows cols type" header and returns rows.
+func readTriangulationHeader(in *intReader) (int, error) {
+	var header [3]int
+	for i, what := range []string{"row count", "column count", "matrix type"} {
+		v, err := in.next(func() string { return what })
+		if err != nil {
+			return 0, err
+		}
+		header[i] = v
+	}
+	rows, cols, typ := header[0], header[1], header[2]
+	switch {
+	case rows < 1 || rows > maxTriangles:
+		return 0, fmt.Errorf("row count %d is outside 1..%d", rows, maxTriangles)
+	case cols != 3:
+		return 0, fmt.Errorf("matrix has %d columns, a triangulation needs 3", cols)
+	case typ != int32Type:
+		return 0, fmt.Errorf("matrix type %d is not %d (32-bit integers)", typ, int32Type)
+	}
+	return rows, nil
+}
+
+// intReader reads whitespace-separated integers.
+type intReader struct{ words *bufio.Scanner }
+
+func newIntReader(r io.Reader) *intReader {
+	words := bufio.NewScanner(skipComments(r))
+	words.Buffer(make([]byte, 0, 64), 64)
+	words.Split(bufio.ScanWords)
+	return &intReader{words: words}
+}
+
+// next reads one integer; what names it in errors and is only called then.
+func (in *intReader) next(what func() string) (int, error) {
+	if !in.words.Scan() {
+		if err := in.words.Err(); err != nil {
+			return 0, fmt.Errorf("%s: %w", what(), err)
+		}
+		return 0, fmt.Errorf("file ends before the %s", what())
+	}
+	v, err := strconv.Atoi(in.words.Text())
+	if err != nil {
+		return 0, fmt.Errorf("the %s %q is not an integer", what(), in.words.Text())
+	}
+	return v, nil
+}
+
+// expectEnd fails if anything but whitespace follows the rows announced.
+func (in *intReader) expectEnd(rows int) error {
+	if in.words.Scan() {
+		return fmt.Errorf("unexpected %q after the %d triangles the header announces", in.words.Text(), rows)
+	}
+	return in.words.Err()
 }
 
 // skipComments drops leading lines that start with '#', as OpenFace's

@@ -44,8 +44,10 @@ var bilinearWeights = func() (tab [interTabSize * interTabSize][4]int32) {
 // BORDER_CONSTANT 0 does for 8-bit images (spec §4.3 step 7): m is inverted
 // in double, each face pixel's source position is rounded to 1/1024 pixel,
 // truncated to 1/32, and blended from its 2×2 neighbours with 15-bit integer
-// weights; neighbours outside the frame read as 0.
-func (a *Aligner) warpAffine(frame *bgr.Image, m [6]float32, out *bgr.Image) {
+// weights; neighbours outside the frame read as 0. Pixels where keep (if
+// not nil) is 0 are set to 0 instead, which applies the face mask to all
+// three channels (spec §4.4 step 5) without sampling them.
+func (a *Aligner) warpAffine(frame *bgr.Image, m [6]float32, out *bgr.Image, keep []uint8) {
 	inv := invertAffine(m)
 	for x := range FaceSize {
 		a.colDeltaX[x] = roundToInt32(inv[0] * float64(x) * abScale)
@@ -56,10 +58,15 @@ func (a *Aligner) warpAffine(frame *bgr.Image, m [6]float32, out *bgr.Image) {
 		rowY := roundToInt32((float64(inv[4]*float64(y))+inv[5])*abScale) + roundDelta
 		dst := out.Pix[y*FaceSize*3:][:FaceSize*3]
 		for x := range FaceSize {
+			px := dst[x*3 : x*3+3 : x*3+3]
+			if keep != nil && keep[y*FaceSize+x] == 0 {
+				px[0], px[1], px[2] = 0, 0, 0
+				continue
+			}
 			sx := (rowX + a.colDeltaX[x]) >> (abBits - interBits)
 			sy := (rowY + a.colDeltaY[x]) >> (abBits - interBits)
 			w := &bilinearWeights[(sy&(interTabSize-1))*interTabSize+(sx&(interTabSize-1))]
-			sampleBilinear(frame, saturateInt16(sx>>interBits), saturateInt16(sy>>interBits), w, dst[x*3:x*3+3])
+			sampleBilinear(frame, saturateInt16(sx>>interBits), saturateInt16(sy>>interBits), w, px)
 		}
 	}
 }
@@ -101,14 +108,15 @@ func saturateInt16(v int32) int {
 // sampleBilinear blends the 2×2 source pixels whose top-left is (sx, sy)
 // into dst (3 bytes), reading pixels outside the frame as 0.
 func sampleBilinear(frame *bgr.Image, sx, sy int, w *[4]int32, dst []uint8) {
-	stride := frame.W * 3
-	if sx >= 0 && sy >= 0 && sx+1 < frame.W && sy+1 < frame.H {
-		top := frame.Pix[sy*stride+sx*3:][:6]
-		bottom := frame.Pix[(sy+1)*stride+sx*3:][:6]
-		for c := range 3 {
-			sum := int32(top[c])*w[0] + int32(top[c+3])*w[1] + int32(bottom[c])*w[2] + int32(bottom[c+3])*w[3]
-			dst[c] = uint8((sum + coefRoundHalf) >> coefBits)
-		}
+	if uint(sx) < uint(frame.W-1) && uint(sy) < uint(frame.H-1) {
+		i := (sy*frame.W + sx) * 3
+		top := frame.Pix[i : i+6 : i+6]
+		j := i + frame.W*3
+		bottom := frame.Pix[j : j+6 : j+6]
+		w0, w1, w2, w3 := w[0], w[1], w[2], w[3]
+		dst[0] = blend(int32(top[0])*w0 + int32(top[3])*w1 + int32(bottom[0])*w2 + int32(bottom[3])*w3)
+		dst[1] = blend(int32(top[1])*w0 + int32(top[4])*w1 + int32(bottom[1])*w2 + int32(bottom[4])*w3)
+		dst[2] = blend(int32(top[2])*w0 + int32(top[5])*w1 + int32(bottom[2])*w2 + int32(bottom[5])*w3)
 		return
 	}
 	if sx >= frame.W || sx+1 < 0 || sy >= frame.H || sy+1 < 0 {
@@ -116,10 +124,14 @@ func sampleBilinear(frame *bgr.Image, sx, sy int, w *[4]int32, dst []uint8) {
 		return
 	}
 	for c := range 3 {
-		sum := pixelOrZero(frame, sx, sy, c)*w[0] + pixelOrZero(frame, sx+1, sy, c)*w[1] +
-			pixelOrZero(frame, sx, sy+1, c)*w[2] + pixelOrZero(frame, sx+1, sy+1, c)*w[3]
-		dst[c] = uint8((sum + coefRoundHalf) >> coefBits)
+		dst[c] = blend(pixelOrZero(frame, sx, sy, c)*w[0] + pixelOrZero(frame, sx+1, sy, c)*w[1] +
+			pixelOrZero(frame, sx, sy+1, c)*w[2] + pixelOrZero(frame, sx+1, sy+1, c)*w[3])
 	}
+}
+
+// blend rounds a weighted sum of 15-bit weights back to 8 bits.
+func blend(sum int32) uint8 {
+	return uint8((sum + coefRoundHalf) >> coefBits)
 }
 
 func pixelOrZero(frame *bgr.Image, x, y, c int) int32 {

@@ -39,28 +39,31 @@ const (
 // Extractor holds the histograms and energies of one FHOG computation so that
 // repeated calls do not allocate. It is not safe for concurrent use.
 type Extractor struct {
-	bins   *[(2*maxGradient + 1) * (2*maxGradient + 1)]uint8
-	hist   [padded * padded * bins]float32
-	energy [cells * cells]float32
-	cols   [visible]voteWeights
+	orientations *orientationTable
+	hist         [padded * padded * bins]float32 // 14×14 cells plus a border
+	energy       [cells * cells]float32
+	cols         [visible]voteWeights
 }
 
 // maxGradient bounds a central difference of 8-bit values.
 const maxGradient = 255
 
-// binTable holds orientationBin for every integer gradient, indexed by
-// (gy+255)·511 + gx+255; it is built once and only read afterwards.
-var binTable = sync.OnceValue(func() *[(2*maxGradient + 1) * (2*maxGradient + 1)]uint8 {
-	var table [(2*maxGradient + 1) * (2*maxGradient + 1)]uint8
+// orientationTable holds orientationBin for every integer gradient, indexed
+// by tableIndex; a lookup is much cheaper than nine dot products.
+type orientationTable [(2*maxGradient + 1) * (2*maxGradient + 1)]uint8
+
+// sharedOrientations is built once and only read afterwards.
+var sharedOrientations = sync.OnceValue(func() *orientationTable {
+	var table orientationTable
 	for gy := -maxGradient; gy <= maxGradient; gy++ {
 		for gx := -maxGradient; gx <= maxGradient; gx++ {
-			table[binIndex(int32(gx), int32(gy))] = uint8(orientationBin(float32(gx), float32(gy)))
+			table[tableIndex(int32(gx), int32(gy))] = uint8(orientationBin(float32(gx), float32(gy)))
 		}
 	}
 	return &table
 })
 
-func binIndex(gx, gy int32) int32 {
+func tableIndex(gx, gy int32) int32 {
 	return (gy+maxGradient)*(2*maxGradient+1) + gx + maxGradient
 }
 
@@ -71,16 +74,17 @@ type voteWeights struct {
 	near, far float32
 }
 
-// Constants dlib uses, rounded through double to float as its C++ does.
-var (
-	unitX, unitY = orientationUnits()
-	clipFactor   = float32(float64Of(0.2))
-	halfClip     = float32(float64Of(0.1))
-	epsilon      = float32(float64Of(0.0001))
-	textureScale = float32(2 * float64Of(0.2357))
+// Constants of dlib's SIMD feature code, which stores them as floats (going
+// through double first, as the C++ does, gives the same values). The ½ of
+// the features is folded into halfClip, so the texture scale is 2·0.2357.
+const (
+	clipFactor   float32 = 0.2
+	halfClip     float32 = 0.1
+	epsilon      float32 = 0.0001
+	textureScale float32 = 2 * 0.2357
 )
 
-func float64Of(v float64) float64 { return v }
+var unitX, unitY = orientationUnits()
 
 func orientationUnits() (xs, ys [9]float32) {
 	dirs := [9][2]float64{
@@ -95,7 +99,7 @@ func orientationUnits() (xs, ys [9]float32) {
 
 // NewExtractor returns an extractor ready for 112×112 faces.
 func NewExtractor() *Extractor {
-	e := &Extractor{bins: binTable()}
+	e := &Extractor{orientations: sharedOrientations()}
 	for x := 1; x < visible; x++ {
 		e.cols[x] = cellWeights(x)
 	}
@@ -126,9 +130,11 @@ func (e *Extractor) Extract(img *bgr.Image, out []float64) {
 }
 
 // accumulateHistograms adds every voting pixel's gradient magnitude to the
-// four nearest cells' orientation bins (spec §5.2–5.4). dlib's 8-wide SIMD
-// loop and its scalar tail round the bilinear weights in a different order;
-// both are reproduced.
+// four nearest cells' orientation bins (spec §5.2–5.4), in float32 and in
+// pixel order as dlib does. dlib's 8-wide SIMD loop and its scalar tail
+// round the bilinear weights in a different order; both are reproduced.
+// Products are wrapped in float32 conversions so that no platform fuses
+// them into the following add.
 func (e *Extractor) accumulateHistograms(pix []uint8) {
 	clear(e.hist[:])
 	const stride = ImageSize * 3
@@ -142,8 +148,9 @@ func (e *Extractor) accumulateHistograms(pix []uint8) {
 			if lenSq == 0 {
 				continue // zero gradient votes 0 into bin 0
 			}
+			// The double root rounded to float is float32's own sqrt.
 			v := float32(math.Sqrt(float64(lenSq)))
-			bin := int(e.bins[binIndex(gx, gy)])
+			bin := int(e.orientations[tableIndex(gx, gy)])
 			col := e.cols[x]
 			var tl, bl, tr, br float32
 			if x < simdEnd {
@@ -151,10 +158,10 @@ func (e *Extractor) accumulateHistograms(pix []uint8) {
 				tl, bl = float32(row.near*nearV), float32(row.far*nearV)
 				tr, br = float32(row.near*farV), float32(row.far*farV)
 			} else {
-				tl = float32(row.near*col.near) * v
-				bl = float32(row.far*col.near) * v
-				tr = float32(row.near*col.far) * v
-				br = float32(row.far*col.far) * v
+				tl = float32(float32(row.near*col.near) * v)
+				bl = float32(float32(row.far*col.near) * v)
+				tr = float32(float32(row.near*col.far) * v)
+				br = float32(float32(row.far*col.far) * v)
 			}
 			left := col.cell*bins + bin
 			e.hist[(top*bins)+left] += tl
