@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Folder is a watched folder.
+type Folder struct {
+	ID      int64     `json:"id"`
+	Path    string    `json:"path"`
+	AddedAt time.Time `json:"added_at"`
+}
+
+// AddFolder starts watching the folder at path (absolute) and returns it;
+// adding a watched folder again returns it unchanged.
+func (s *Store) AddFolder(ctx context.Context, path string) (Folder, error) {
+	path = filepath.Clean(path)
+	if !filepath.IsAbs(path) {
+		return Folder{}, fmt.Errorf("add folder %s: the path is not absolute", path)
+	}
+	var f Folder
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO folders (path, added_at) VALUES (?, ?) ON CONFLICT (path) DO NOTHING`,
+			path, s.stamp()); err != nil {
+			return err
+		}
+		var err error
+		f, err = scanFolder(tx.QueryRowContext(ctx, `SELECT id, path, added_at FROM folders WHERE path = ?`, path))
+		return err
+	})
+	if err != nil {
+		return Folder{}, fmt.Errorf("add folder %s to %s: %w", path, s.path, err)
+	}
+	return f, nil
+}
+
+// RemoveFolder stops watching the folder at path. Its queued jobs are
+// dropped; the records and results of its other videos are kept (their
+// FolderID becomes 0), so that adding the folder again re-runs nothing.
+func (s *Store) RemoveFolder(ctx context.Context, path string) error {
+	path = filepath.Clean(path)
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM folders WHERE path = ?`, path).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("the folder is not watched: %w", ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE folder_id = ? AND state = 'queued'`, id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM folders WHERE id = ?`, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("remove folder %s from %s: %w", path, s.path, err)
+	}
+	return nil
+}
+
+// Folders returns the watched folders, sorted by path.
+func (s *Store) Folders(ctx context.Context) ([]Folder, error) {
+	folders, err := listFolders(ctx, s.rdb)
+	if err != nil {
+		return nil, fmt.Errorf("list the folders in %s: %w", s.path, err)
+	}
+	return folders, nil
+}
+
+func listFolders(ctx context.Context, q querier) ([]Folder, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, path, added_at FROM folders ORDER BY path`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	folders := []Folder{}
+	for rows.Next() {
+		f, err := scanFolder(rows)
+		if err != nil {
+			return nil, err
+		}
+		folders = append(folders, f)
+	}
+	return folders, rows.Err()
+}
+
+func scanFolder(row rowScanner) (Folder, error) {
+	var f Folder
+	var added sql.NullString
+	if err := row.Scan(&f.ID, &f.Path, &added); err != nil {
+		return Folder{}, err
+	}
+	var err error
+	f.AddedAt, err = parseStamp(added)
+	return f, err
+}
+
+// folderHolding returns the id of the innermost watched folder holding path,
+// or NULL when none does.
+func folderHolding(ctx context.Context, q querier, path string) (sql.NullInt64, error) {
+	folders, err := listFolders(ctx, q)
+	if err != nil {
+		return sql.NullInt64{}, err
+	}
+	var best sql.NullInt64
+	bestLen := -1
+	for _, f := range folders {
+		inside := strings.HasPrefix(path, f.Path+string(filepath.Separator)) || f.Path == string(filepath.Separator)
+		if inside && len(f.Path) > bestLen {
+			best, bestLen = sql.NullInt64{Int64: f.ID, Valid: true}, len(f.Path)
+		}
+	}
+	return best, nil
+}

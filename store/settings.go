@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Settings the CLI and the running daemon share.
+const (
+	SettingPaused        = "paused"        // "true" while the worker must not claim jobs
+	SettingNotifications = "notifications" // "false" to silence notifications
+)
+
+// SetSetting stores value under key.
+func (s *Store) SetSetting(ctx context.Context, key, value string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value`, key, value)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set %s in %s: %w", key, s.path, err)
+	}
+	return nil
+}
+
+// Setting returns the value stored under key and whether there is one.
+func (s *Store) Setting(ctx context.Context, key string) (string, bool, error) {
+	v, err := setting(ctx, s.rdb, key)
+	if errors.Is(err, ErrNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read %s from %s: %w", key, s.path, err)
+	}
+	return v, true, nil
+}
+
+func setting(ctx context.Context, q querier, key string) (string, error) {
+	var v string
+	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return v, err
+}
+
+// boolSetting reads a true/false setting, which is def when unset.
+func boolSetting(ctx context.Context, q querier, key string, def bool) (bool, error) {
+	v, err := setting(ctx, q, key)
+	if errors.Is(err, ErrNotFound) {
+		return def, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("setting %s is %q, not true or false", key, v)
+	}
+	return b, nil
+}
+
+// SetPaused pauses or resumes the worker.
+func (s *Store) SetPaused(ctx context.Context, paused bool) error {
+	return s.SetSetting(ctx, SettingPaused, strconv.FormatBool(paused))
+}
+
+// Paused reports whether the worker is paused; it is not by default.
+func (s *Store) Paused(ctx context.Context) (bool, error) {
+	b, err := boolSetting(ctx, s.rdb, SettingPaused, false)
+	if err != nil {
+		return false, fmt.Errorf("read %s from %s: %w", SettingPaused, s.path, err)
+	}
+	return b, nil
+}
+
+// SetNotifications turns notifications on or off.
+func (s *Store) SetNotifications(ctx context.Context, on bool) error {
+	return s.SetSetting(ctx, SettingNotifications, strconv.FormatBool(on))
+}
+
+// Notifications reports whether notifications are on; they are by default.
+func (s *Store) Notifications(ctx context.Context) (bool, error) {
+	b, err := boolSetting(ctx, s.rdb, SettingNotifications, true)
+	if err != nil {
+		return false, fmt.Errorf("read %s from %s: %w", SettingNotifications, s.path, err)
+	}
+	return b, nil
+}

@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// RecentLimit is how many done and failed jobs Status lists.
+const RecentLimit = 10
+
+// Status is everything `auwatchd status` and the menu bar show.
+type Status struct {
+	Paused       bool     `json:"paused"`
+	Counts       Counts   `json:"counts"`
+	Running      *Job     `json:"running,omitempty"` // nil when idle
+	RecentDone   []Job    `json:"recent_done"`       // newest first
+	RecentFailed []Job    `json:"recent_failed"`     // newest first, with reasons
+	Folders      []Folder `json:"folders"`
+}
+
+// Counts is how many jobs are in each state.
+type Counts struct {
+	Queued  int `json:"queued"`
+	Running int `json:"running"`
+	Done    int `json:"done"`
+	Failed  int `json:"failed"`
+	Skipped int `json:"skipped"`
+}
+
+// Status returns the state of the queue, read from one snapshot.
+func (s *Store) Status(ctx context.Context) (Status, error) {
+	var st Status
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		if st.Paused, err = boolSetting(ctx, tx, SettingPaused, false); err != nil {
+			return err
+		}
+		if st.Counts, err = countStates(ctx, tx); err != nil {
+			return err
+		}
+		if st.Running, err = oldestRunning(ctx, tx); err != nil {
+			return err
+		}
+		recent := `SELECT ` + jobColumns + ` FROM jobs WHERE state = ? ORDER BY finished_at DESC, id DESC LIMIT ?`
+		if st.RecentDone, err = queryJobs(ctx, tx, recent, Done, RecentLimit); err != nil {
+			return err
+		}
+		if st.RecentFailed, err = queryJobs(ctx, tx, recent, Failed, RecentLimit); err != nil {
+			return err
+		}
+		st.Folders, err = listFolders(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return Status{}, fmt.Errorf("read the status of %s: %w", s.path, err)
+	}
+	return st, nil
+}
+
+func countStates(ctx context.Context, q querier) (Counts, error) {
+	var c Counts
+	rows, err := q.QueryContext(ctx, `SELECT state, count(*) FROM jobs GROUP BY state`)
+	if err != nil {
+		return c, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state State
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return c, err
+		}
+		switch state {
+		case Queued:
+			c.Queued = n
+		case Running:
+			c.Running = n
+		case Done:
+			c.Done = n
+		case Failed:
+			c.Failed = n
+		case Skipped:
+			c.Skipped = n
+		}
+	}
+	return c, rows.Err()
+}
+
+func oldestRunning(ctx context.Context, q querier) (*Job, error) {
+	j, err := scanJob(q.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE state = 'running'
+		ORDER BY started_at, id LIMIT 1`))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &j, nil
+}

@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestStatus(t *testing.T) {
+	f := newFixture(t)
+	empty, err := f.s.Status(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if empty.Running != nil || len(empty.RecentDone) != 0 || empty.Counts != (Counts{}) || empty.Paused {
+		t.Fatalf("empty store status %+v", empty)
+	}
+
+	for i := range RecentLimit + 2 {
+		v := f.video(fmt.Sprintf("done%02d.mp4", i), fmt.Sprint("done", i))
+		f.enqueue(v)
+		f.complete(f.claim(v.Path).ID, 1)
+	}
+	for i := range 2 {
+		v := f.video(fmt.Sprintf("failed%d.mp4", i), fmt.Sprint("failed", i))
+		f.enqueue(v)
+		if _, err := f.s.Fail(f.ctx, f.claim(v.Path).ID, fmt.Sprintf("cannot decode %s", v.Path), false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	running := f.video("running.mp4", "running")
+	f.enqueue(running)
+	if err := f.s.Progress(f.ctx, f.claim(running.Path).ID, 0.25); err != nil {
+		t.Fatal(err)
+	}
+	f.enqueue(f.video("queued1.mp4", "q1"))
+	f.enqueue(f.video("queued2.mp4", "q2"))
+	if err := f.s.Skip(f.ctx, filepath.Join(f.folder.Path, "notes.txt"), "not a video"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.SetPaused(f.ctx, true); err != nil {
+		t.Fatal(err)
+	}
+
+	st, err := f.s.Status(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Counts{Queued: 2, Running: 1, Done: RecentLimit + 2, Failed: 2, Skipped: 1}); st.Counts != want {
+		t.Errorf("counts %+v, want %+v", st.Counts, want)
+	}
+	if !st.Paused {
+		t.Error("not paused")
+	}
+	if st.Running == nil || st.Running.Path != running.Path || st.Running.Progress != 0.25 {
+		t.Errorf("running %+v, want %s at 0.25", st.Running, running.Path)
+	}
+	if len(st.RecentDone) != RecentLimit || filepath.Base(st.RecentDone[0].Path) != "done11.mp4" ||
+		filepath.Base(st.RecentDone[RecentLimit-1].Path) != "done02.mp4" || st.RecentDone[0].OutputPath == "" {
+		t.Errorf("recent done %v", paths(st.RecentDone))
+	}
+	if len(st.RecentFailed) != 2 || filepath.Base(st.RecentFailed[0].Path) != "failed1.mp4" ||
+		!strings.Contains(st.RecentFailed[0].Error, "cannot decode") {
+		t.Errorf("recent failed %v", paths(st.RecentFailed))
+	}
+	if len(st.Folders) != 1 || st.Folders[0] != f.folder {
+		t.Errorf("folders %+v, want %+v", st.Folders, f.folder)
+	}
+
+	encoded, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"paused":true`, `"queued":2`, `"progress":0.25`, `"output_path":`, `"error":"cannot decode`} {
+		if !strings.Contains(string(encoded), key) {
+			t.Errorf("JSON status lacks %s: %s", key, encoded)
+		}
+	}
+}
+
+func paths(jobs []Job) []string {
+	var out []string
+	for _, j := range jobs {
+		out = append(out, filepath.Base(j.Path))
+	}
+	return out
+}
+
+func TestSettingsAreShared(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	daemon, cli := openStore(t, path), openStore(t, path)
+
+	if paused, err := daemon.Paused(ctx); err != nil || paused {
+		t.Fatalf("paused by default: %v, %v", paused, err)
+	}
+	if on, err := daemon.Notifications(ctx); err != nil || !on {
+		t.Fatalf("notifications by default: %v, %v", on, err)
+	}
+	if _, ok, err := daemon.Setting(ctx, "missing"); ok || err != nil {
+		t.Fatalf("missing setting: ok=%v, %v", ok, err)
+	}
+	steps := []struct {
+		set           func() error
+		paused, notif bool
+	}{
+		{func() error { return cli.SetPaused(ctx, true) }, true, true},
+		{func() error { return cli.SetNotifications(ctx, false) }, true, false},
+		{func() error { return cli.SetPaused(ctx, false) }, false, false},
+	}
+	for i, st := range steps {
+		if err := st.set(); err != nil {
+			t.Fatal(err)
+		}
+		paused, err1 := daemon.Paused(ctx)
+		notif, err2 := daemon.Notifications(ctx)
+		if err1 != nil || err2 != nil || paused != st.paused || notif != st.notif {
+			t.Errorf("step %d: paused %v notifications %v (%v, %v), want %v %v", i, paused, notif, err1, err2, st.paused, st.notif)
+		}
+	}
+	if err := cli.SetSetting(ctx, SettingPaused, "sometimes"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := daemon.Paused(ctx); err == nil {
+		t.Error("a paused setting that is not a boolean was accepted")
+	}
+	if v, ok, err := daemon.Setting(ctx, SettingPaused); err != nil || !ok || v != "sometimes" {
+		t.Errorf("raw setting %q, %v, %v", v, ok, err)
+	}
+}

@@ -1,0 +1,262 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestOpenCreatesSchemaAndReopens(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a", "b", FileName)
+	ctx := context.Background()
+	s := openStore(t, path)
+	if got := schemaVersion(t, s); got != len(migrations) {
+		t.Fatalf("schema version %d, want %d", got, len(migrations))
+	}
+	for _, name := range []string{"folders", "jobs", "summaries", "summary_aus", "au_names", "frames", "frame_aus", "frame_au_values", "settings"} {
+		var n int
+		if err := s.db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name = ?`, name).Scan(&n); err != nil || n != 1 {
+			t.Errorf("schema object %s: found %d, %v", name, n, err)
+		}
+	}
+	var mode string
+	if err := s.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal mode %q, %v; want wal", mode, err)
+	}
+	var fk int
+	if err := s.rdb.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
+		t.Errorf("foreign_keys %d, %v; want 1", fk, err)
+	}
+	if _, err := s.rdb.Exec(`INSERT INTO settings (key, value) VALUES ('k', 'v')`); err == nil {
+		t.Error("the read pool can write")
+	}
+	if _, err := s.AddFolder(ctx, "/videos"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s = openStore(t, path)
+	if got := schemaVersion(t, s); got != len(migrations) {
+		t.Fatalf("schema version after reopening %d, want %d", got, len(migrations))
+	}
+	folders, err := s.Folders(ctx)
+	if err != nil || len(folders) != 1 || folders[0].Path != "/videos" {
+		t.Fatalf("folders after reopening: %v, %v", folders, err)
+	}
+}
+
+func schemaVersion(t *testing.T, s *Store) int {
+	t.Helper()
+	var v int
+	if err := s.db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestMigrateStepByStep(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	if err := preparePrivateFiles(path); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite3", dataSourceName(path, writerParams))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	v1 := `CREATE TABLE one (x INTEGER)`
+	v2 := `CREATE TABLE two (y INTEGER); INSERT INTO one VALUES (42)`
+	tests := []struct {
+		name    string
+		steps   []string
+		version int
+		wantErr error
+	}{
+		{"empty to 1", []string{v1}, 1, nil},
+		{"1 again is a no-op", []string{v1}, 1, nil},
+		{"1 to 2", []string{v1, v2}, 2, nil},
+		{"2 again is a no-op", []string{v1, v2}, 2, nil},
+		{"older code refuses", []string{v1}, 2, ErrSchemaTooNew},
+	}
+	for _, tt := range tests {
+		err := migrate(ctx, db, tt.steps)
+		if !errors.Is(err, tt.wantErr) {
+			t.Fatalf("%s: error %v, want %v", tt.name, err, tt.wantErr)
+		}
+		var version, rows int
+		if err := db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
+			t.Fatal(err)
+		}
+		if version != tt.version {
+			t.Fatalf("%s: version %d, want %d", tt.name, version, tt.version)
+		}
+		if err := db.QueryRow(`SELECT count(*) FROM one`).Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		if want := min(version-1, 1); rows != want {
+			t.Fatalf("%s: step 2 ran %d times, want %d", tt.name, rows, want)
+		}
+	}
+}
+
+func TestOpenRefusesFilesItCannotUse(t *testing.T) {
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, path string)
+		wantErr error
+	}{
+		{"not a database", func(t *testing.T, path string) {
+			if err := os.WriteFile(path, []byte(strings.Repeat("not sqlite\n", 100)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, nil},
+		{"another program's database", func(t *testing.T, path string) {
+			execRaw(t, path, `CREATE TABLE theirs (x INTEGER)`)
+		}, ErrNotAuwatchd},
+		{"written by a newer auwatchd", func(t *testing.T, path string) {
+			s, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			execRaw(t, path, `PRAGMA user_version = 99`)
+		}, ErrSchemaTooNew},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), FileName)
+			tt.prepare(t, path)
+			s, err := Open(path)
+			if err == nil {
+				s.Close()
+				t.Fatal("opened")
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Fatalf("error %v, want %v", err, tt.wantErr)
+			}
+			if !strings.Contains(err.Error(), path) {
+				t.Fatalf("error %q does not name %s", err, path)
+			}
+		})
+	}
+}
+
+func execRaw(t *testing.T, path, query string) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(query); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFilesArePrivate(t *testing.T) {
+	tests := []struct {
+		name     string
+		existing fs.FileMode // mode of a database file already there; 0 for none
+	}{
+		{"new", 0},
+		{"left readable by others", 0o644},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			home := filepath.Join(t.TempDir(), "home")
+			path := DBPath(home)
+			if tt.existing != 0 {
+				if err := os.Mkdir(home, 0o700); err != nil {
+					t.Fatal(err)
+				}
+				execRaw(t, path, `PRAGMA user_version = 0`)
+				if err := os.Chmod(path, tt.existing); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s := openStore(t, path)
+			if _, err := s.AddFolder(context.Background(), "/videos"); err != nil {
+				t.Fatal(err)
+			}
+			checkMode(t, home, fs.ModeDir|0o700)
+			for _, p := range []string{path, path + "-wal", path + "-shm"} {
+				checkMode(t, p, 0o600)
+			}
+		})
+	}
+}
+
+func checkMode(t *testing.T, path string, want fs.FileMode) {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := info.Mode() & (fs.ModeDir | fs.ModePerm); got != want {
+		t.Errorf("%s: mode %v, want %v", path, got, want)
+	}
+}
+
+func TestOpenPathWithURICharacters(t *testing.T) {
+	ctx := context.Background()
+	home := filepath.Join(t.TempDir(), "Application Support", "odd %41?x=1#frag")
+	path := DBPath(home)
+	s := openStore(t, path)
+	if err := s.SetPaused(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	entries, err := os.ReadDir(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name() != FileName {
+		t.Fatalf("files in %s: %v, want only %s", home, entries, FileName)
+	}
+	s = openStore(t, path)
+	if paused, err := s.Paused(ctx); err != nil || !paused {
+		t.Fatalf("paused after reopening = %v, %v", paused, err)
+	}
+}
+
+func TestDataVersionSeesEveryCommit(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	daemon, cli := openStore(t, path), openStore(t, path)
+	version := func() int64 {
+		t.Helper()
+		v, err := daemon.DataVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	steps := []struct {
+		name    string
+		change  func() error
+		changed bool
+	}{
+		{"nothing", func() error { return nil }, false},
+		{"another store pauses", func() error { return cli.SetPaused(ctx, true) }, true},
+		{"the same setting again", func() error { return cli.SetPaused(ctx, true) }, false},
+		{"this store adds a folder", func() error { _, err := daemon.AddFolder(ctx, "/v"); return err }, true},
+		{"a read", func() error { _, err := cli.Status(ctx); return err }, false},
+	}
+	before := version()
+	for _, st := range steps {
+		if err := st.change(); err != nil {
+			t.Fatal(err)
+		}
+		after := version()
+		if (after != before) != st.changed {
+			t.Errorf("%s: data version %d → %d, want changed=%v", st.name, before, after, st.changed)
+		}
+		before = after
+	}
+}
