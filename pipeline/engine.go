@@ -17,30 +17,40 @@ import (
 	"github.com/auwatchd/auwatchd/pipeline/au"
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
+	"github.com/auwatchd/auwatchd/pipeline/detect"
+	"github.com/auwatchd/auwatchd/pipeline/landmarks"
+	"github.com/auwatchd/auwatchd/pipeline/onnx"
 	"github.com/auwatchd/auwatchd/pipeline/pdm"
-	"github.com/auwatchd/auwatchd/pipeline/video"
 )
 
-// Files under the models folder that the AU stages read.
+// Files under the models folder that the engine reads.
 const (
 	pdmFile           = "openface/AU_predictors/In-the-wild_aligned_PDM_68.txt"
 	triangulationFile = "openface/AU_predictors/tris_68_full.txt"
 	auListFile        = "openface/AU_predictors/AU_all_best.txt"
+	detectorFile      = "retinaface_mnet025.onnx"
+	locatorFile       = "pfld_68.onnx"
 )
 
-// Config says where the engine finds its model files.
+// Config says where the engine finds its model files and how it runs them.
 type Config struct {
 	ModelDir string
+	// Runtime runs the face detector and landmark networks. Without it the
+	// engine can only measure videos whose landmarks are given (Options.Track).
+	Runtime *onnx.Runtime
+	// Threads is the number of threads each network may use; 0 lets ONNX
+	// Runtime decide.
+	Threads int
 }
 
-// Engine holds the loaded models. Process may be called for video after
-// video; calls are serialised, since the per-video state is reused.
+// Engine holds the loaded models, kept warm from one video to the next.
+// Process may be called for video after video; calls are serialised, since
+// the per-video state is reused.
 type Engine struct {
-	mu     sync.Mutex
-	pdm    *pdm.Model
-	aus    *au.Models
-	frame  *frameStages
-	config Config
+	mu      sync.Mutex
+	aus     *au.Models
+	stages  *frameStages
+	tracker *tracker // nil without a Runtime
 }
 
 // NewEngine loads every model file once.
@@ -61,11 +71,40 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{pdm: m, aus: aus, frame: stages, config: cfg}, nil
+	e := &Engine{aus: aus, stages: stages}
+	if cfg.Runtime != nil {
+		if e.tracker, err = newTracker(cfg); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
 }
 
-// Close releases the engine's resources.
-func (e *Engine) Close() error { return nil }
+func newTracker(cfg Config) (*tracker, error) {
+	opt := onnx.SessionOptions{IntraOpThreads: cfg.Threads}
+	det, err := detect.NewDetector(cfg.Runtime, filepath.Join(cfg.ModelDir, detectorFile), opt)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := landmarks.NewLocator(cfg.Runtime, filepath.Join(cfg.ModelDir, locatorFile), opt)
+	if err != nil {
+		det.Close()
+		return nil, err
+	}
+	return &tracker{det: det, loc: loc}, nil
+}
+
+// Close releases the networks.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.tracker != nil {
+		e.tracker.det.Close()
+		e.tracker.loc.Close()
+		e.tracker = nil
+	}
+	return nil
+}
 
 // AUModels describes the loaded AU models, for logging at start-up.
 func (e *Engine) AUModels() *au.Models { return e.aus }
@@ -89,11 +128,12 @@ type Progress struct {
 
 // Summary describes a processed video.
 type Summary struct {
-	Video      string
-	Output     string
-	Frames     int
-	Successful int
-	Wall       time.Duration
+	Video          string
+	Output         string
+	Frames         int
+	Successful     int
+	DetectorFrames int // frames on which the face detector ran
+	Wall           time.Duration
 }
 
 // FPS returns the frames processed per second of wall time.
@@ -114,48 +154,40 @@ func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Opt
 	defer e.mu.Unlock()
 	start := time.Now()
 	sum := Summary{Video: videoPath, Output: outPath}
-	if opt.Track == nil {
-		return sum, fmt.Errorf("process %s: face detection is not available yet; give a landmarks track", videoPath)
+	if opt.Track == nil && e.tracker == nil {
+		return sum, fmt.Errorf("process %s: the engine was started without ONNX Runtime, so it can only use given landmarks", videoPath)
 	}
 	info, err := os.Stat(videoPath)
 	if err != nil {
 		return sum, fmt.Errorf("process %s: %w", videoPath, err)
 	}
-	rd, err := video.Open(videoPath)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	frames, vinfo, err := startDecoder(ctx, videoPath)
 	if err != nil {
 		return sum, err
 	}
-	defer rd.Close()
 	w, err := csvout.Create(outPath, e.aus.IntensityNames(), e.aus.OccurrenceNames())
 	if err != nil {
 		return sum, err
 	}
 	defer w.Abort()
 
-	st := e.frame
-	st.reset(pdm.DefaultIntrinsics(rd.Info.Width, rd.Info.Height))
-	var img bgr.Image
-	for {
-		if err := ctx.Err(); err != nil {
-			return sum, fmt.Errorf("process %s: %w", videoPath, err)
+	e.stages.reset(pdm.DefaultIntrinsics(vinfo.Width, vinfo.Height))
+	if e.tracker != nil {
+		e.tracker.reset()
+	}
+	for f := range frames {
+		if f.err != nil {
+			return sum, f.err
 		}
-		ts, ok, err := rd.Next(&img)
-		if err != nil {
-			return sum, err
-		}
-		if !ok {
-			break
-		}
-		if sum.Frames >= len(opt.Track.Frames) {
-			return sum, fmt.Errorf("process %s: the video has more frames than the %d of the landmarks track", videoPath, len(opt.Track.Frames))
-		}
-		tf := &opt.Track.Frames[sum.Frames]
-		row, err := st.measure(&img, tf, opt.Track.HasParams, opt.AUFromTrackParams)
+		row, err := e.measure(f.img, sum.Frames, opt)
+		f.release()
 		if err != nil {
 			return sum, fmt.Errorf("process %s: frame %d: %w", videoPath, sum.Frames+1, err)
 		}
 		sum.Frames++
-		row.Number, row.Timestamp = sum.Frames, ts
+		row.Number, row.Timestamp = sum.Frames, f.timestamp
 		if row.Success {
 			sum.Successful++
 		}
@@ -163,19 +195,36 @@ func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Opt
 			return sum, err
 		}
 		if progress != nil {
-			progress(Progress{Frame: sum.Frames, Total: rd.Info.Frames})
+			progress(Progress{Frame: sum.Frames, Total: vinfo.Frames})
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return sum, fmt.Errorf("process %s: %w", videoPath, err)
 	}
 	if sum.Frames == 0 {
 		return sum, fmt.Errorf("process %s: %w", videoPath, ErrNoFrames)
 	}
-	if sum.Frames != len(opt.Track.Frames) {
+	if opt.Track != nil && sum.Frames != len(opt.Track.Frames) {
 		return sum, fmt.Errorf("process %s: the video has %d frames but the landmarks track %d", videoPath, sum.Frames, len(opt.Track.Frames))
 	}
-	res := st.analyser.Finish()
+	res := e.stages.analyser.Finish()
 	if err := w.Finish(res.Intensity, res.Occurrence, info.Mode().Perm()&0o666); err != nil {
 		return sum, err
 	}
+	if e.tracker != nil && opt.Track == nil {
+		sum.DetectorFrames = e.tracker.detected
+	}
 	sum.Wall = time.Since(start)
 	return sum, nil
+}
+
+// measure runs every stage after decoding on frame index i.
+func (e *Engine) measure(img *bgr.Image, i int, opt Options) (*csvout.Frame, error) {
+	if opt.Track == nil {
+		return e.stages.detected(img, e.tracker)
+	}
+	if i >= len(opt.Track.Frames) {
+		return nil, fmt.Errorf("the video has more frames than the %d of the landmarks track", len(opt.Track.Frames))
+	}
+	return e.stages.fromTrack(img, &opt.Track.Frames[i], opt.Track.HasParams, opt.AUFromTrackParams)
 }

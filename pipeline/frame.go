@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"math"
+
 	"github.com/auwatchd/auwatchd/pipeline/align"
 	"github.com/auwatchd/auwatchd/pipeline/au"
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
@@ -9,7 +11,13 @@ import (
 	"github.com/auwatchd/auwatchd/pipeline/pdm"
 )
 
-// frameStages runs the per-frame AU stages with buffers reused across frames.
+// maxFitError is the largest mean distance, as a share of the face's size,
+// between the landmarks and the face model fitted to them that still counts
+// as a face. Landmarks on a non-face or a badly lost track fit far worse.
+const maxFitError = 0.04
+
+// frameStages runs the per-frame stages after the landmarks, with buffers
+// reused across frames.
 type frameStages struct {
 	pdm      *pdm.Model
 	fitter   *pdm.Fitter
@@ -18,9 +26,10 @@ type frameStages struct {
 	analyser *au.Analyser
 	intr     pdm.Intrinsics
 
-	face     *bgr.Image
-	features []float64 // HOG (4464) then geometry (238)
-	row      csvout.Frame
+	aligned   *bgr.Image
+	features  []float64 // HOG (4464) then geometry (238)
+	landmarks []float64
+	row       csvout.Frame
 }
 
 const hogLen = 4464
@@ -31,13 +40,14 @@ func newFrameStages(m *pdm.Model, tris [][3]int, aus *au.Models) (*frameStages, 
 		return nil, err
 	}
 	return &frameStages{
-		pdm:      m,
-		fitter:   pdm.NewFitter(m),
-		aligner:  aligner,
-		hog:      hog.NewExtractor(),
-		analyser: au.NewAnalyser(aus),
-		face:     bgr.New(112, 112),
-		features: make([]float64, hogLen+pdm.GeometryLen),
+		pdm:       m,
+		fitter:    pdm.NewFitter(m),
+		aligner:   aligner,
+		hog:       hog.NewExtractor(),
+		analyser:  au.NewAnalyser(aus),
+		aligned:   bgr.New(112, 112),
+		features:  make([]float64, hogLen+pdm.GeometryLen),
+		landmarks: make([]float64, pdm.LandmarksLen),
 		row: csvout.Frame{
 			Landmarks: make([]float64, pdm.LandmarksLen),
 			Camera3D:  make([]float64, pdm.ShapeLen),
@@ -52,20 +62,60 @@ func (s *frameStages) reset(intr pdm.Intrinsics) {
 	s.analyser.Reset()
 }
 
-// measure runs the AU stages on one frame whose landmarks are known and
-// returns its CSV row (number and timestamp left for the caller). The AU
-// features come from CalcParams on the landmarks, as in OpenFace's
-// FaceAnalyser::AddNextFrame, unless auFromTrack asks for the track's own
-// parameters; the pose and parameter columns come from the track when it has
-// parameters, as OpenFace's CSV takes them from its tracker.
-func (s *frameStages) measure(img *bgr.Image, tf *csvout.TrackFrame, hasParams, auFromTrack bool) (*csvout.Frame, error) {
-	row := &s.row
-	row.Success = tf.Success
+// fit fits the PDM to landmarks with CalcParams and returns the parameters
+// and the fit error as a share of the face's size.
+func (s *frameStages) fit(lm []float64) (pdm.Params, float64, error) {
+	p, residual, err := s.fitter.CalcParams(lm)
+	if err != nil {
+		return p, math.Inf(1), err
+	}
+	return p, residual / faceSize(lm), nil
+}
+
+// faceSize is the diagonal of the landmarks' bounding box.
+func faceSize(lm []float64) float64 {
+	n := len(lm) / 2
+	minX, maxX, minY, maxY := lm[0], lm[0], lm[n], lm[n]
+	for i := 0; i < n; i++ {
+		minX, maxX = math.Min(minX, lm[i]), math.Max(maxX, lm[i])
+		minY, maxY = math.Min(minY, lm[n+i]), math.Max(maxY, lm[n+i])
+	}
+	return math.Max(math.Hypot(maxX-minX, maxY-minY), 1)
+}
+
+// noFace records a frame without a face and returns its row.
+func (s *frameStages) noFace() *csvout.Frame {
+	clear(s.features)
+	s.analyser.AddFrame(false, s.features[:hogLen], s.features[hogLen:])
+	s.row.Success, s.row.Confidence = false, 0
+	return &s.row
+}
+
+// face runs the AU stages on a frame with landmarks lm. The AU features use
+// auParams (OpenFace fits them to the landmarks with CalcParams in
+// FaceAnalyser::AddNextFrame); the pose, parameter and 3-D columns use
+// outParams (OpenFace takes them from its tracker).
+func (s *frameStages) face(img *bgr.Image, lm []float64, auParams, outParams pdm.Params, confidence float64) *csvout.Frame {
 	hogPart, geom := s.features[:hogLen], s.features[hogLen:]
+	s.aligner.Align(img, lm, auParams.Tx, auParams.Ty, s.aligned)
+	s.hog.Extract(s.aligned, hogPart)
+	s.pdm.Geometry(auParams, geom)
+	s.analyser.AddFrame(true, hogPart, geom)
+
+	p, row := outParams, &s.row
+	row.Success, row.Confidence = true, confidence
+	copy(row.Landmarks, lm)
+	row.PoseT, row.PoseR = s.pdm.Pose(p, lm, s.intr)
+	s.pdm.CameraLandmarks(p, lm, s.intr, row.Camera3D)
+	row.Global = [6]float64{p.Scale, p.Rx, p.Ry, p.Rz, p.Tx, p.Ty}
+	copy(row.Local, p.Local[:])
+	return row
+}
+
+// fromTrack measures a frame whose landmarks come from an existing track.
+func (s *frameStages) fromTrack(img *bgr.Image, tf *csvout.TrackFrame, hasParams, auFromTrack bool) (*csvout.Frame, error) {
 	if !tf.Success {
-		clear(s.features)
-		s.analyser.AddFrame(false, hogPart, geom)
-		return row, nil
+		return s.noFace(), nil
 	}
 	lm := tf.Landmarks[:]
 	track := trackParams(tf)
@@ -76,24 +126,47 @@ func (s *frameStages) measure(img *bgr.Image, tf *csvout.TrackFrame, hasParams, 
 			return nil, err
 		}
 	}
-	s.aligner.Align(img, lm, p.Tx, p.Ty, s.face)
-	s.hog.Extract(s.face, hogPart)
-	s.pdm.Geometry(p, geom)
-	s.analyser.AddFrame(true, hogPart, geom)
-
+	out := p
 	if hasParams {
-		p = track
+		out = track
 	}
-	row.Confidence = tf.Confidence
-	copy(row.Landmarks, lm)
-	row.PoseT, row.PoseR = s.pdm.Pose(p, lm, s.intr)
-	s.pdm.CameraLandmarks(p, lm, s.intr, row.Camera3D)
-	row.Global = [6]float64{p.Scale, p.Rx, p.Ry, p.Rz, p.Tx, p.Ty}
-	copy(row.Local, p.Local[:])
-	return row, nil
+	return s.face(img, lm, p, out, tf.Confidence), nil
 }
 
 func trackParams(tf *csvout.TrackFrame) pdm.Params {
 	g := tf.Global
 	return pdm.Params{Scale: g[0], Rx: g[1], Ry: g[2], Rz: g[3], Tx: g[4], Ty: g[5], Local: tf.Local}
+}
+
+// detected measures a frame by finding the face itself: the tracker gives
+// landmarks, CalcParams checks that they fit a face, and the AU stages run.
+// A fit that fails the check makes the tracker look again with the detector.
+func (s *frameStages) detected(img *bgr.Image, t *tracker) (*csvout.Frame, error) {
+	lm := s.landmarks
+	for attempt := 0; attempt < 2; attempt++ {
+		ok, fresh, err := t.locate(img, lm, attempt > 0)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			p, fitErr, err := s.fit(lm)
+			if err == nil && fitErr <= maxFitError {
+				t.found()
+				return s.face(img, lm, p, p, confidence(t.score, fitErr)), nil
+			}
+			t.drop()
+		}
+		if fresh {
+			break // the detector has just looked at this frame
+		}
+	}
+	t.missed()
+	return s.noFace(), nil
+}
+
+// confidence combines how sure the detector was that the tracked face is a
+// face with how well the landmarks fit the face model: the detector's score
+// for a perfect fit, half of it at the largest fit error still accepted.
+func confidence(score, fitErr float64) float64 {
+	return score * (1 - 0.5*math.Min(1, fitErr/maxFitError))
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/auwatchd/auwatchd/pipeline"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
+	"github.com/auwatchd/auwatchd/pipeline/onnx"
 	"github.com/auwatchd/auwatchd/weights"
 )
 
@@ -41,7 +42,16 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	engine, err := pipeline.NewEngine(pipeline.Config{ModelDir: modelDir})
+	cfg := pipeline.Config{ModelDir: modelDir}
+	if *landmarksFrom == "" {
+		rt, err := startRuntime(setup.onnxruntime, stderr)
+		if err != nil {
+			return err
+		}
+		defer rt.Close()
+		cfg.Runtime = rt
+	}
+	engine, err := pipeline.NewEngine(cfg)
 	if err != nil {
 		return err
 	}
@@ -77,4 +87,23 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 		return errSilent
 	}
 	return nil
+}
+
+// startRuntime finds and starts ONNX Runtime and says, once, which execution
+// provider the networks use.
+func startRuntime(explicit string, log io.Writer) (*onnx.Runtime, error) {
+	path, err := onnx.Locate(explicit)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := onnx.Start(path)
+	if err != nil {
+		return nil, err
+	}
+	if rt.Fallback != "" {
+		fmt.Fprintf(log, "ONNX Runtime %s on %s (%s)\n", rt.Version, rt.Provider, rt.Fallback)
+	} else {
+		fmt.Fprintf(log, "ONNX Runtime %s on %s\n", rt.Version, rt.Provider)
+	}
+	return rt, nil
 }
