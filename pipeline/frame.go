@@ -148,7 +148,7 @@ func (s *frameStages) detected(img *bgr.Image, t *tracker) (*csvout.Frame, error
 		if err != nil {
 			return nil, err
 		}
-		if ok {
+		if ok && hasContrast(img, lm) {
 			p, fitErr, err := s.fit(lm)
 			if err == nil && fitErr <= maxFitError {
 				t.found()
@@ -162,6 +162,38 @@ func (s *frameStages) detected(img *bgr.Image, t *tracker) (*csvout.Frame, error
 	}
 	t.missed()
 	return s.noFace(), nil
+}
+
+// minContrast is the smallest standard deviation of brightness, in grey
+// levels, that a face region shows. The landmark network places a face on
+// anything, even a black frame, and the face model fits such points well,
+// so a blank region is caught here.
+const minContrast = 6
+
+// hasContrast samples the green channel inside the landmarks' bounding box.
+func hasContrast(img *bgr.Image, lm []float64) bool {
+	n := len(lm) / 2
+	x0, x1, y0, y1 := lm[0], lm[0], lm[n], lm[n]
+	for i := 1; i < n; i++ {
+		x0, x1 = math.Min(x0, lm[i]), math.Max(x1, lm[i])
+		y0, y1 = math.Min(y0, lm[n+i]), math.Max(y1, lm[n+i])
+	}
+	ix0, ix1 := max(0, int(x0)), min(img.W-1, int(x1))
+	iy0, iy1 := max(0, int(y0)), min(img.H-1, int(y1))
+	step := max(1, (ix1-ix0)/32)
+	var sum, sumSq, count float64
+	for y := iy0; y <= iy1; y += step {
+		row := img.Pix[y*img.W*3:]
+		for x := ix0; x <= ix1; x += step {
+			v := float64(row[x*3+1])
+			sum, sumSq, count = sum+v, sumSq+v*v, count+1
+		}
+	}
+	if count < 16 {
+		return false
+	}
+	mean := sum / count
+	return sumSq/count-mean*mean >= minContrast*minContrast
 }
 
 // confidence combines how sure the detector was that the tracked face is a

@@ -78,9 +78,9 @@ func (t *tracker) detect(img *bgr.Image) (bool, error) {
 	t.since = 0
 	f, ok := t.choose(faces)
 	if !ok {
-		if t.tracking {
-			return true, nil // the detector missed a face we are following: keep it
-		}
+		// The detector finds every face of the sample videos; when it finds
+		// none where the tracked face is, the face has gone.
+		t.tracking = false
 		return false, nil
 	}
 	t.box, t.score, t.tracking, t.everFound = f.Box, f.Score, true, true
@@ -88,12 +88,13 @@ func (t *tracker) detect(img *bgr.Image) (bool, error) {
 }
 
 // choose picks the detection to follow: the one overlapping the current
-// face; at the start the largest; after a loss, the one where the face was,
-// or the largest once the face has been gone for a second or so.
+// face; at the start the largest; after a loss, the only face in view, or
+// among several the one where the face was, or the largest once the face
+// has been gone for a couple of seconds.
 func (t *tracker) choose(faces []detect.Face) (detect.Face, bool) {
 	ref, needOverlap := t.box, t.tracking
 	if !t.tracking && t.everFound {
-		ref, needOverlap = t.last, t.lostFor < 2*redetectEvery
+		ref, needOverlap = t.last, t.lostFor < 2*redetectEvery && len(faces) > 1
 	}
 	if needOverlap {
 		best, bestIoU := -1, minOverlap

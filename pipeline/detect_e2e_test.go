@@ -1,0 +1,234 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/auwatchd/auwatchd/internal/aucompare"
+	"github.com/auwatchd/auwatchd/internal/testenv"
+	"github.com/auwatchd/auwatchd/pipeline/bgr"
+	"github.com/auwatchd/auwatchd/pipeline/csvout"
+	"github.com/auwatchd/auwatchd/pipeline/onnx"
+	"github.com/auwatchd/auwatchd/pipeline/video"
+)
+
+var (
+	runtimeOnce sync.Once
+	sharedRT    *onnx.Runtime
+	runtimeErr  error
+)
+
+func newDetectingEngine(t *testing.T) *Engine {
+	t.Helper()
+	path := testenv.ONNXRuntimePath(t)
+	runtimeOnce.Do(func() { sharedRT, runtimeErr = onnx.Start(path) })
+	if runtimeErr != nil {
+		t.Fatal(runtimeErr)
+	}
+	e, err := NewEngine(Config{ModelDir: filepath.Join(testenv.RepoRoot(t), "models"), Runtime: sharedRT})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+// endToEndFloor holds, per reference video, agreement a little below what
+// the pipeline reaches today (mean AU r 0.864, 0.852, 0.698, 0.507), so a
+// change that loses agreement fails. The target is higher: what
+// OpenFace's own alternative landmark models reach (0.89, 0.92, 0.72, 0.60).
+var endToEndFloor = map[string]float64{
+	"default.wmv":            0.84,
+	"changeLighting.wmv":     0.83,
+	"subj01_timepoint01.mp4": 0.67,
+	"subj02_timepoint01.mp4": 0.48,
+}
+
+func TestEndToEndAgainstOpenFace(t *testing.T) {
+	e := newDetectingEngine(t)
+	for _, ref := range references {
+		name := filepath.Base(ref.video)
+		t.Run(name, func(t *testing.T) {
+			video := testenv.TestdataPath(t, ref.video)
+			out := OutputPath(video, t.TempDir())
+			sum, err := e.Process(context.Background(), video, out, Options{}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := aucompare.Files(out, testenv.TestdataPath(t, ref.csv))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%d frames, %d with a face, detector on %d, %.0f frames/s\n%s", sum.Frames, sum.Successful, sum.DetectorFrames, sum.FPS(), rep)
+			if float64(rep.Frames) < 0.98*float64(rep.RefSuccess) {
+				t.Errorf("a face on %d of the %d frames where OpenFace found one, want ≥ 98 %%", rep.Frames, rep.RefSuccess)
+			}
+			if rep.LandmarkNME > 0.025 {
+				t.Errorf("landmark NME %.4f, want ≤ 0.025", rep.LandmarkNME)
+			}
+			if rep.MeanR < endToEndFloor[name] {
+				t.Errorf("mean AU r %.3f fell below %.2f", rep.MeanR, endToEndFloor[name])
+			}
+			if sum.DetectorFrames*10 > sum.Frames {
+				t.Errorf("the detector ran on %d of %d frames; tracking should spare most", sum.DetectorFrames, sum.Frames)
+			}
+		})
+	}
+}
+
+func ffmpeg(t *testing.T, args ...string) {
+	t.Helper()
+	out, err := exec.Command("ffmpeg", append([]string{"-v", "error", "-y"}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
+	}
+}
+
+// TestBadVideos feeds the engine what researchers' folders really hold.
+// Each case ends in a complete CSV or a clear error naming the file, and a
+// failure leaves nothing behind.
+func TestBadVideos(t *testing.T) {
+	e := newDetectingEngine(t)
+	dir := t.TempDir()
+	sample := testenv.TestdataPath(t, "videos/changeLighting.wmv")
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	whole, err := os.ReadFile(testenv.TestdataPath(t, "videos/subj01_timepoint01.mp4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	audio := filepath.Join(dir, "audio.m4a.mp4")
+	ffmpeg(t, "-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", audio)
+	image := filepath.Join(dir, "photo.png")
+	ffmpeg(t, "-i", sample, "-frames:v", "1", image)
+	noFace := filepath.Join(dir, "noface.mp4")
+	ffmpeg(t, "-f", "lavfi", "-i", "testsrc=size=320x240:rate=15:duration=1", "-c:v", "mpeg4", noFace)
+	cases := []struct {
+		name, path string
+		wantErr    string // empty: a complete CSV is expected
+		wantFaces  bool
+	}{
+		{"missing", filepath.Join(dir, "absent.mp4"), "no such file", false},
+		{"folder", dir, "it is a folder", false},
+		{"empty", write("empty.mp4", nil), "not a video", false},
+		{"random bytes", write("random.mp4", []byte(strings.Repeat("\x13\x37 not a video ", 500))), "not a video", false},
+		{"truncated mp4", write("truncated.mp4", whole[:len(whole)/3]), "", false},
+		{"audio only", audio, "not a video", false},
+		{"image renamed", write("photo.mov", mustRead(t, image)), "", true},
+		{"no face", noFace, "", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			outDir := t.TempDir()
+			out := OutputPath(c.path, outDir)
+			sum, err := e.Process(context.Background(), c.path, out, Options{}, nil)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) || !strings.Contains(err.Error(), c.path) {
+					t.Fatalf("got %v, want an error naming %s and saying %q", err, c.path, c.wantErr)
+				}
+				if left, _ := os.ReadDir(outDir); len(left) != 0 {
+					t.Fatalf("files left behind: %v", left)
+				}
+				return
+			}
+			if err != nil && !errors.Is(err, video.ErrNotVideo) {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			if err != nil {
+				return // a truncated file may hold no decodable frame at all
+			}
+			tr, rerr := csvout.ReadTrack(out)
+			if rerr != nil || len(tr.Frames) != sum.Frames {
+				t.Fatalf("CSV unreadable or incomplete: %v", rerr)
+			}
+			if (sum.Successful > 0) != c.wantFaces && c.name != "truncated mp4" {
+				t.Errorf("%d of %d frames with a face", sum.Successful, sum.Frames)
+			}
+		})
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestFaceLeavesAndReturns blacks out the middle of a video: those frames
+// must fail and the face must be found again after.
+func TestFaceLeavesAndReturns(t *testing.T) {
+	e := newDetectingEngine(t)
+	dir := t.TempDir()
+	clip := filepath.Join(dir, "away.mp4")
+	ffmpeg(t, "-i", testenv.TestdataPath(t, "videos/changeLighting.wmv"), "-vf", "drawbox=enable='between(n,30,49)':color=black:t=fill",
+		"-c:v", "mpeg4", "-q:v", "2", clip)
+	out := OutputPath(clip, dir)
+	sum, err := e.Process(context.Background(), clip, out, Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := csvout.ReadTrack(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	black := blackFrames(t, clip)
+	if len(black) != len(tr.Frames) || countTrue(black) != 20 {
+		t.Fatalf("%d rows for %d frames, %d of them black; want 20 black", len(tr.Frames), len(black), countTrue(black))
+	}
+	for i, f := range tr.Frames {
+		if f.Success == black[i] {
+			t.Errorf("frame %d: success %v on a frame that is black: %v", i+1, f.Success, black[i])
+		}
+	}
+	if sum.Successful != sum.Frames-20 {
+		t.Errorf("%d of %d frames with a face, want all but the 20 blacked out", sum.Successful, sum.Frames)
+	}
+}
+
+// blackFrames tells, for each frame of a video, whether it is all but black.
+func blackFrames(t *testing.T, path string) []bool {
+	rd, err := video.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	var img bgr.Image
+	var black []bool
+	for {
+		_, ok, err := rd.Next(&img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			return black
+		}
+		var sum int
+		for _, v := range img.Pix {
+			sum += int(v)
+		}
+		black = append(black, sum < 8*len(img.Pix))
+	}
+}
+
+func countTrue(bs []bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}

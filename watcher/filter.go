@@ -1,0 +1,36 @@
+package watcher
+
+import (
+	"path/filepath"
+	"strings"
+)
+
+// acceptsFile reports whether a file named name may be a video to report. Hidden files
+// (which covers AppleDouble "._*", ".DS_Store" and the daemon's own temp files), partial
+// downloads and the daemon's CSV outputs are refused by name, before any stat.
+func (exts extensionSet) acceptsFile(name string) bool {
+	if strings.HasPrefix(name, ".") || isPartialDownload(name) || isOwnOutput(name) {
+		return false
+	}
+	return exts[strings.ToLower(filepath.Ext(name))]
+}
+
+// skipsDir reports whether a directory named name is never watched or scanned: hidden
+// folders and download bundles still in progress (Safari downloads into "name.download/").
+func skipsDir(name string) bool {
+	return strings.HasPrefix(name, ".") || isPartialDownload(name)
+}
+
+// isPartialDownload reports whether name carries the extension of a download or copy in progress.
+func isPartialDownload(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".part", ".partial", ".crdownload", ".download", ".tmp":
+		return true
+	}
+	return false
+}
+
+// isOwnOutput reports whether name is a CSV the daemon writes beside a video.
+func isOwnOutput(name string) bool {
+	return strings.HasSuffix(strings.ToLower(name), ".au.csv")
+}

@@ -1,0 +1,319 @@
+package watcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// Candidate is a file that has stopped changing and passed Config.IsVideo.
+type Candidate struct {
+	Path    string
+	Size    int64
+	ModTime time.Time
+	// Folder is the watched folder holding Path, as passed to SetFolders (cleaned).
+	Folder string
+}
+
+// Skipped is a stable file with a video extension that Config.IsVideo refused.
+type Skipped struct {
+	Path    string
+	Size    int64
+	ModTime time.Time
+	Folder  string
+	Reason  string
+}
+
+// skippedReason is the Reason of every Skipped: IsVideo gives no detail.
+const skippedReason = "the file does not open as a video"
+
+// outputBuffer lets a burst of reports wait while the caller is busy.
+const outputBuffer = 16
+
+// Watcher reports complete videos appearing in a set of folders and their subfolders.
+//
+// A file is reported Config.Quiet plus up to two Config.Poll intervals after its last change,
+// once per path, size and modification time. A moved or renamed file is reported again under
+// its new path (Fingerprint tells the caller it is the same content); deletions are not
+// reported. Hidden files and folders (which covers "._*" and ".DS_Store"), partial downloads,
+// the daemon's ".au.csv" outputs, files without a video extension and, on macOS, iCloud
+// placeholders not yet downloaded are never reported, and never read.
+//
+// Only directories are handed to fsnotify, never files. On Linux each watched directory costs
+// one inotify watch (limit: fs.inotify.max_user_watches). On macOS fsnotify's kqueue backend
+// opens one descriptor per watched directory and one per entry inside it, so a watched tree
+// of thousands of files needs an open-files limit above that; when adding a watch fails the
+// directory is still covered by the periodic rescan, and the failure is logged once.
+//
+// Symbolic links inside a watched folder are skipped, files and directories alike, so the
+// watcher never leaves a folder nor loops; a watched folder may itself be a symbolic link.
+//
+// Run must be running, and the caller must drain both Candidates and Skipped, for events to
+// be consumed.
+type Watcher struct {
+	cfg        Config
+	extensions extensionSet
+	log        *slog.Logger
+	notify     *fsnotify.Watcher
+	candidates chan Candidate
+	skipped    chan Skipped
+
+	mu             sync.Mutex
+	wanted         []string
+	foldersChanged chan struct{}
+
+	started   atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
+
+	// Owned by Run's goroutine.
+	folders   map[string]*folder      // cleaned folder path → state
+	dirs      map[string]string       // watched directory → its folder
+	pending   map[string]*pendingFile // file path → stability state
+	reported  map[string]fileStat     // file path → what was last reported
+	problems  map[string]bool         // "op path" already logged
+	rescanDue bool
+}
+
+// folder is one watched folder.
+type folder struct {
+	path    string
+	missing bool
+}
+
+// New returns a Watcher with cfg's defaults filled in; call SetFolders, then Run.
+func New(cfg Config) (*Watcher, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	notify, err := fsnotify.NewWatcher()
+	if err != nil {
+		return nil, fmt.Errorf("start file-system notifications: %w", err)
+	}
+	return &Watcher{
+		cfg:            cfg,
+		extensions:     newExtensionSet(cfg.Extensions),
+		log:            cfg.Logger,
+		notify:         notify,
+		candidates:     make(chan Candidate, outputBuffer),
+		skipped:        make(chan Skipped, outputBuffer),
+		foldersChanged: make(chan struct{}, 1),
+		folders:        make(map[string]*folder),
+		dirs:           make(map[string]string),
+		pending:        make(map[string]*pendingFile),
+		reported:       make(map[string]fileStat),
+		problems:       make(map[string]bool),
+	}, nil
+}
+
+// Candidates delivers complete videos; it is closed when Run returns.
+func (w *Watcher) Candidates() <-chan Candidate { return w.candidates }
+
+// Skipped delivers stable files that IsVideo refused, once per path, size and modification
+// time; it is closed when Run returns.
+func (w *Watcher) Skipped() <-chan Skipped { return w.skipped }
+
+// SetFolders replaces the set of watched folders; paths should be absolute. It may be called
+// before Run or while it runs, from any goroutine; Run applies the latest set promptly.
+func (w *Watcher) SetFolders(paths []string) {
+	cleaned := make([]string, 0, len(paths))
+	for _, p := range paths {
+		if p != "" {
+			cleaned = append(cleaned, filepath.Clean(p))
+		}
+	}
+	w.mu.Lock()
+	w.wanted = cleaned
+	w.mu.Unlock()
+	select {
+	case w.foldersChanged <- struct{}{}:
+	default:
+	}
+}
+
+// Run watches until ctx is done, then closes Candidates and Skipped and returns nil. It starts
+// with a full scan, so files already present are reported. It may be called only once.
+func (w *Watcher) Run(ctx context.Context) error {
+	if !w.started.CompareAndSwap(false, true) {
+		return errors.New("watcher: Run called twice")
+	}
+	defer close(w.skipped)
+	defer close(w.candidates)
+	w.applyFolders()
+	poll := time.NewTicker(w.cfg.Poll)
+	defer poll.Stop()
+	rescan := time.NewTicker(w.cfg.Rescan)
+	defer rescan.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-w.notify.Events:
+			if !ok {
+				return w.closedDuringRun(ctx)
+			}
+			w.handleEvent(ev, time.Now())
+		case err, ok := <-w.notify.Errors:
+			if !ok {
+				return w.closedDuringRun(ctx)
+			}
+			w.handleNotifyError(err)
+		case <-w.foldersChanged:
+			w.applyFolders()
+		case <-rescan.C:
+			w.rescan()
+		case now := <-poll.C:
+			if w.rescanDue {
+				w.rescan()
+			}
+			if !w.checkPending(ctx, now) {
+				return nil
+			}
+		}
+	}
+}
+
+// closedDuringRun explains why Run stops when the notification channels close.
+func (w *Watcher) closedDuringRun(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return errors.New("watcher: closed while running")
+}
+
+// Close releases the file-system watches; Run, if running, returns.
+func (w *Watcher) Close() error {
+	w.closeOnce.Do(func() { w.closeErr = w.notify.Close() })
+	return w.closeErr
+}
+
+// handleEvent turns one fsnotify event into watch changes and pending files.
+func (w *Watcher) handleEvent(ev fsnotify.Event, now time.Time) {
+	path := filepath.Clean(ev.Name)
+	if ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
+		w.forget(path)
+		return
+	}
+	folder, ok := w.dirs[filepath.Dir(path)]
+	if !ok {
+		return
+	}
+	name := filepath.Base(path)
+	if ev.Has(fsnotify.Create) && isRealDir(path) {
+		switch nested := w.folders[path]; {
+		case skipsDir(name):
+		case nested != nil:
+			w.scanFolder(nested, nil)
+		default:
+			w.scanDir(folder, path, nil)
+		}
+		return
+	}
+	if w.extensions.acceptsFile(name) {
+		w.touch(path, folder, now)
+	}
+}
+
+// handleNotifyError schedules a full rescan: after an overflow or a watch error some events
+// are lost.
+func (w *Watcher) handleNotifyError(err error) {
+	if errors.Is(err, fsnotify.ErrEventOverflow) {
+		w.log.Warn("file-system event queue overflowed; rescanning all folders")
+	} else {
+		w.log.Warn("file-system notification failed; rescanning all folders", "err", err)
+	}
+	w.rescanDue = true
+}
+
+// applyFolders makes the watched folders match the latest SetFolders call.
+func (w *Watcher) applyFolders() {
+	w.mu.Lock()
+	wanted := w.wanted
+	w.mu.Unlock()
+	keep := make(map[string]bool, len(wanted))
+	for _, path := range wanted {
+		keep[path] = true
+	}
+	for path := range w.folders {
+		if !keep[path] {
+			delete(w.folders, path)
+			w.unwatchTree(path)
+			w.forgetTree(path)
+			w.log.Info("stopped watching folder", "folder", path)
+			// A folder nested in the removed one becomes visible to its parent's scan.
+			w.rescanDue = true
+		}
+	}
+	for _, path := range wanted {
+		if _, ok := w.folders[path]; !ok {
+			f := &folder{path: path}
+			w.folders[path] = f
+			w.log.Info("watching folder", "folder", path)
+			w.scanFolder(f, nil)
+		}
+	}
+}
+
+// forget drops everything known under path, which was removed or renamed away.
+func (w *Watcher) forget(path string) {
+	delete(w.pending, path)
+	delete(w.reported, path)
+	if _, ok := w.dirs[path]; ok {
+		w.unwatchTree(path)
+		w.forgetTree(path)
+	}
+}
+
+// unwatchTree removes the watches on dir and every directory below it.
+func (w *Watcher) unwatchTree(dir string) {
+	for d := range w.dirs {
+		if d == dir || within(dir, d) {
+			// The watch may already be gone with its directory; nothing to do then.
+			_ = w.notify.Remove(d)
+			delete(w.dirs, d)
+		}
+	}
+}
+
+// forgetTree drops the pending and reported state of every file below dir.
+func (w *Watcher) forgetTree(dir string) {
+	for path := range w.pending {
+		if within(dir, path) {
+			delete(w.pending, path)
+		}
+	}
+	for path := range w.reported {
+		if within(dir, path) {
+			delete(w.reported, path)
+		}
+	}
+}
+
+// within reports whether path lies strictly below dir; both are clean.
+func within(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != "." && filepath.IsLocal(rel)
+}
+
+// problem logs a failure once, until clearProblem reports that the operation succeeded again.
+func (w *Watcher) problem(op, path string, err error) {
+	key := op + " " + path
+	if w.problems[key] {
+		return
+	}
+	w.problems[key] = true
+	w.log.Warn("cannot "+op+"; will retry at each rescan", "path", path, "err", err)
+}
+
+// clearProblem forgets a logged failure so that a later one is logged again.
+func (w *Watcher) clearProblem(op, path string) {
+	delete(w.problems, op+" "+path)
+}
