@@ -134,6 +134,18 @@ type Summary struct {
 	Successful     int
 	DetectorFrames int // frames on which the face detector ran
 	Wall           time.Duration
+	// Results holds every frame's AU values as written to the CSV.
+	Results Results
+}
+
+// Results are a video's per-frame AU values.
+type Results struct {
+	IntensityNames  []string    // e.g. "AU01", for the _r columns
+	OccurrenceNames []string    // for the _c columns
+	Timestamps      []float64   // seconds, per frame
+	Success         []bool      // per frame
+	Intensity       [][]float64 // per frame, in IntensityNames order
+	Occurrence      [][]float64 // per frame, in OccurrenceNames order
 }
 
 // FPS returns the frames processed per second of wall time.
@@ -174,6 +186,7 @@ func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Opt
 	defer w.Abort()
 
 	e.stages.reset(pdm.DefaultIntrinsics(vinfo.Width, vinfo.Height))
+	res := Results{IntensityNames: e.aus.IntensityNames(), OccurrenceNames: e.aus.OccurrenceNames()}
 	if e.tracker != nil {
 		e.tracker.reset()
 	}
@@ -191,6 +204,8 @@ func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Opt
 		if row.Success {
 			sum.Successful++
 		}
+		res.Timestamps = append(res.Timestamps, f.timestamp)
+		res.Success = append(res.Success, row.Success)
 		if err := w.Add(row); err != nil {
 			return sum, err
 		}
@@ -207,10 +222,12 @@ func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Opt
 	if opt.Track != nil && sum.Frames != len(opt.Track.Frames) {
 		return sum, fmt.Errorf("process %s: the video has %d frames but the landmarks track %d", videoPath, sum.Frames, len(opt.Track.Frames))
 	}
-	res := e.stages.analyser.Finish()
-	if err := w.Finish(res.Intensity, res.Occurrence, info.Mode().Perm()&0o666); err != nil {
+	final := e.stages.analyser.Finish()
+	if err := w.Finish(final.Intensity, final.Occurrence, info.Mode().Perm()&0o666); err != nil {
 		return sum, err
 	}
+	res.Intensity, res.Occurrence = final.Intensity, final.Occurrence
+	sum.Results = res
 	if e.tracker != nil && opt.Track == nil {
 		sum.DetectorFrames = e.tracker.detected
 	}

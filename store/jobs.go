@@ -227,13 +227,15 @@ func (s *Store) enqueueTx(ctx context.Context, tx *sql.Tx, folderID int64, v Vid
 }
 
 // requeueChanged sends a job whose video has new content to the back of the
-// queue as if new; results that describe the old content are removed.
+// queue as if new; results that describe the old content are removed. The
+// output path and sha256 stay: they identify the CSV the daemon wrote, which
+// the new run may replace.
 func requeueChanged(ctx context.Context, tx *sql.Tx, id, folderID int64, v VideoFile, now string) (Job, error) {
 	if err := deleteResults(ctx, tx, id); err != nil {
 		return Job{}, err
 	}
 	return updateJob(ctx, tx, `folder_id = ?, size = ?, mtime_ns = ?, fingerprint = ?,
-		state = 'queued', attempts = 0, progress = 0, error = '', output_path = '', output_sha256 = '',
+		state = 'queued', attempts = 0, progress = 0, error = '',
 		queue_seq = (SELECT coalesce(max(queue_seq), 0) + 1 FROM jobs),
 		started_at = NULL, finished_at = NULL, updated_at = ?`,
 		id, folderID, v.Size, v.MtimeNs, v.Fingerprint, now)

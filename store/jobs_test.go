@@ -79,7 +79,7 @@ func TestStateMachine(t *testing.T) {
 			f.complete(j.ID, 10)
 			changed := f.video("a.mp4", "other frames")
 			again, created := f.enqueue(changed)
-			if !created || again.ID != j.ID || again.OutputPath != "" {
+			if !created || again.ID != j.ID || again.OutputPath == "" || again.OutputSHA256 == "" {
 				f.t.Fatalf("changed video: created=%v %+v", created, again)
 			}
 			if n := f.count("frames", j.ID); n != 0 {

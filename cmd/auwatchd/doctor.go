@@ -49,7 +49,7 @@ func runDoctor(args []string, stdout, stderr io.Writer) error {
 	var setup setupFlags
 	setup.register(fs)
 	videoPath := fs.String("video", "", "video to decode as a check (default: a sample video when the test data is present, else a generated clip)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	r := &report{w: stdout}

@@ -19,7 +19,13 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"run", "watch folders and measure every video dropped into them", runRun},
 		{"process", "measure AUs in videos and write OpenFace-format CSVs", runProcess},
+		{"folders", "list, add or remove watched folders", runFolders},
+		{"status", "show queued, running, done and failed videos", runStatus},
+		{"retry", "queue failed videos again", runRetry},
+		{"pause", "stop taking new videos (the current one finishes)", pauseCommand(true)},
+		{"resume", "take new videos again", pauseCommand(false)},
 		{"doctor", "check that the runtime, model files, and decoder work here", runDoctor},
 		{"version", "print the version", runVersion},
 	}
@@ -66,6 +72,24 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun `auwatchd <command> -h` for a command's flags.")
+}
+
+// parseArgs parses flags wherever they stand among the arguments, as users
+// type `auwatchd process video.mp4 -o out`; the positional arguments are
+// left in fs.Args().
+func parseArgs(fs *flag.FlagSet, args []string) error {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	return fs.Parse(append([]string{"--"}, positional...))
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.

@@ -22,7 +22,7 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 	outDir := fs.String("o", "", "write the CSVs into this folder instead of beside each video")
 	landmarksFrom := fs.String("landmarks-from", "", "take each frame's landmarks (and PDM parameters) from this OpenFace CSV instead of detecting them")
 	trackParams := fs.Bool("au-from-track-params", false, "with --landmarks-from: compute AU features from the CSV's p_* parameters instead of fitting them to the landmarks as OpenFace's AU stage does")
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	videos := fs.Args()

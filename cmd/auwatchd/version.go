@@ -40,7 +40,7 @@ func versionString() string {
 
 func runVersion(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("version", "", stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "auwatchd %s\n", versionString())

@@ -202,3 +202,18 @@ func FuzzParseTrack(f *testing.F) {
 		}
 	})
 }
+
+func TestRemoveStale(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "v.mp4.au.csv")
+	for _, name := range []string{".v.mp4.au.csv.tmp-123", ".v.mp4.au.csv.rows-9", "v.mp4.au.csv", ".other.au.csv.tmp-1"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	RemoveStale(out)
+	left, _ := os.ReadDir(dir)
+	if len(left) != 2 || left[0].Name() != ".other.au.csv.tmp-1" || left[1].Name() != "v.mp4.au.csv" {
+		t.Fatalf("left: %v", left)
+	}
+}

@@ -108,6 +108,18 @@ func (w *Writer) Abort() {
 	w.spill.Close()
 }
 
+// RemoveStale deletes the temporary files a killed process may have left
+// while writing path; they are hidden, but they take space.
+func RemoveStale(path string) {
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	for _, pattern := range []string{"." + base + ".tmp-*", "." + base + ".rows-*"} {
+		stale, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, f := range stale {
+			os.Remove(f)
+		}
+	}
+}
+
 // writeAtomic writes path through a temporary file in the same folder,
 // fsyncs it and renames it into place.
 func writeAtomic(path string, perm os.FileMode, fill func(*bufio.Writer) error) error {

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/auwatchd/auwatchd/internal/testenv"
+	"github.com/auwatchd/auwatchd/store"
+)
+
+// daemonUnderTest is the real binary running `auwatchd run` on a real
+// folder, with its own data folder.
+type daemonUnderTest struct {
+	t      *testing.T
+	home   string
+	folder string
+	cmd    *exec.Cmd
+	log    syncBuffer
+}
+
+// syncBuffer is a buffer the daemon's output goroutine and the test share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func startDaemon(t *testing.T, home, folder string) *daemonUnderTest {
+	t.Helper()
+	d := &daemonUnderTest{t: t, home: home, folder: folder}
+	if code, _, errOut := runBinary(t, nil, "folders", "add", folder, "--home", home); code != 0 {
+		t.Fatalf("folders add: %s", errOut)
+	}
+	args := append([]string{"run", "--home", home, "--quiet", "300ms"}, setupArgs(t)...)
+	d.cmd = exec.Command(binary, args...)
+	d.cmd.Stdout, d.cmd.Stderr = &d.log, &d.log
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if d.cmd.ProcessState == nil {
+			d.cmd.Process.Kill()
+			d.cmd.Wait()
+		}
+	})
+	return d
+}
+
+// stop sends SIGTERM and expects a clean exit.
+func (d *daemonUnderTest) stop() {
+	d.t.Helper()
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	if err := d.cmd.Wait(); err != nil {
+		d.t.Fatalf("daemon did not stop cleanly: %v\n%s", err, d.log.String())
+	}
+}
+
+func (d *daemonUnderTest) status() store.Status {
+	d.t.Helper()
+	code, out, errOut := runBinary(d.t, nil, "status", "--json", "--home", d.home)
+	if code != 0 {
+		d.t.Fatalf("status: %s", errOut)
+	}
+	var s store.Status
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		d.t.Fatalf("status --json: %v\n%s", err, out)
+	}
+	return s
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func (d *daemonUnderTest) waitFor(what string, cond func(store.Status) bool) store.Status {
+	d.t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		s := d.status()
+		if cond(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("timed out waiting for %s; status %+v\nlog:\n%s", what, s.Counts, d.log.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, data, 0o640); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDaemonMeasuresDroppedVideos(t *testing.T) {
+	home, folder := t.TempDir(), t.TempDir()
+	sub := filepath.Join(folder, "session 2")
+	d := startDaemon(t, home, folder)
+
+	copyFile(t, testenv.TestdataPath(t, "videos/changeLighting.wmv"), filepath.Join(folder, "interview.wmv"))
+	if err := os.WriteFile(filepath.Join(folder, "notes.mp4"), []byte("meeting notes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	foreign := filepath.Join(folder, "other.wmv.au.csv")
+	if err := os.WriteFile(foreign, []byte("a researcher's own file\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, testenv.TestdataPath(t, "videos/changeLighting.wmv"), filepath.Join(folder, "other.wmv"))
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, testenv.TestdataPath(t, "videos/changeLighting.wmv"), filepath.Join(sub, "interview.wmv"))
+
+	s := d.waitFor("two done, one failed, one skipped", func(s store.Status) bool {
+		return s.Counts.Done == 2 && s.Counts.Failed == 1 && s.Counts.Skipped == 1
+	})
+	for _, csv := range []string{filepath.Join(folder, "interview.wmv.au.csv"), filepath.Join(sub, "interview.wmv.au.csv")} {
+		info, err := os.Stat(csv)
+		if err != nil {
+			t.Fatalf("no CSV beside the video: %v", err)
+		}
+		if info.Mode().Perm() != 0o640 {
+			t.Errorf("%s has mode %v, want the video's 0640", csv, info.Mode().Perm())
+		}
+	}
+	if got, _ := os.ReadFile(foreign); string(got) != "a researcher's own file\n" {
+		t.Errorf("the daemon overwrote a file it did not write")
+	}
+	if len(s.RecentFailed) != 1 || !strings.Contains(s.RecentFailed[0].Error, "did not write it") {
+		t.Errorf("failed jobs: %+v", s.RecentFailed)
+	}
+	d.stop()
+	if !strings.Contains(d.log.String(), "msg=stopped") {
+		t.Errorf("no clean stop in the log:\n%s", d.log.String())
+	}
+
+	before, err := os.Stat(filepath.Join(folder, "interview.wmv.au.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := startDaemon(t, home, folder)
+	time.Sleep(2 * time.Second)
+	again.stop()
+	after, err := os.Stat(filepath.Join(folder, "interview.wmv.au.csv"))
+	if err != nil || !after.ModTime().Equal(before.ModTime()) || strings.Contains(again.log.String(), "msg=processing") {
+		t.Errorf("a restart processed a finished video again:\n%s", again.log.String())
+	}
+}
+
+func TestDaemonPauseAndResume(t *testing.T) {
+	home, folder := t.TempDir(), t.TempDir()
+	d := startDaemon(t, home, folder)
+	if code, _, errOut := runBinary(t, nil, "pause", "--home", home); code != 0 {
+		t.Fatal(errOut)
+	}
+	copyFile(t, testenv.TestdataPath(t, "videos/changeLighting.wmv"), filepath.Join(folder, "a.wmv"))
+	d.waitFor("the video queued", func(s store.Status) bool { return s.Counts.Queued == 1 && s.Paused })
+	time.Sleep(3 * time.Second)
+	if s := d.status(); s.Counts.Done != 0 || s.Counts.Running != 0 {
+		t.Fatalf("a paused daemon took a video: %+v", s.Counts)
+	}
+	if code, _, errOut := runBinary(t, nil, "resume", "--home", home); code != 0 {
+		t.Fatal(errOut)
+	}
+	d.waitFor("the video done after resume", func(s store.Status) bool { return s.Counts.Done == 1 })
+	d.stop()
+}
+
+func TestOneDaemonPerDataFolder(t *testing.T) {
+	home, folder := t.TempDir(), t.TempDir()
+	d := startDaemon(t, home, folder)
+	d.waitFor("the first daemon to start", func(store.Status) bool { return strings.Contains(d.log.String(), "msg=started") })
+	code, _, errOut := runBinary(t, nil, append([]string{"run", "--home", home}, setupArgs(t)...)...)
+	if code == 0 || !strings.Contains(errOut, "another auwatchd is already running") {
+		t.Fatalf("second daemon: code %d, %s", code, errOut)
+	}
+	d.stop()
+}
