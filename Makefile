@@ -14,9 +14,9 @@ TESTDATA_FROM := $(if $(AUWATCHD_TESTDATA_FROM),-from $(abspath $(AUWATCHD_TESTD
 
 .PHONY: run test deps weights testdata build bench vet clean
 
-# Until the daemon lands, `make run` checks the installation with `auwatchd doctor`.
+# `make run` starts the daemon on the watched folders (~/AUWatch when none is set).
 run: deps weights build
-	./bin/auwatchd doctor
+	./bin/auwatchd run
 
 test: deps weights testdata vet
 	$(GO) test ./...

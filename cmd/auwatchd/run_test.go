@@ -198,3 +198,55 @@ func TestOneDaemonPerDataFolder(t *testing.T) {
 	}
 	d.stop()
 }
+
+// longClip makes a video long enough to stop the daemon in the middle of it.
+func longClip(t *testing.T, dst string) {
+	t.Helper()
+	out, err := exec.Command("ffmpeg", "-v", "error", "-y", "-stream_loop", "8", "-i",
+		testenv.TestdataPath(t, "videos/changeLighting.wmv"), "-c", "copy", dst).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+}
+
+func TestDaemonStopAndCrashMidVideo(t *testing.T) {
+	home, folder, staging := t.TempDir(), t.TempDir(), t.TempDir()
+	clip := filepath.Join(staging, "long.wmv")
+	longClip(t, clip)
+	csv := filepath.Join(folder, "long.wmv.au.csv")
+
+	d := startDaemon(t, home, folder)
+	if err := os.Rename(clip, filepath.Join(folder, "long.wmv")); err != nil {
+		t.Fatal(err)
+	}
+	d.waitFor("the video running", func(s store.Status) bool { return s.Running != nil && s.Running.Progress > 0 })
+	d.stop()
+	if s := d.status(); s.Counts.Queued != 1 || s.Counts.Running != 0 {
+		t.Fatalf("after a clean stop mid-video: %+v, want the job queued", s.Counts)
+	}
+	if _, err := os.Stat(csv); err == nil {
+		t.Fatal("a CSV exists after stopping mid-video")
+	}
+
+	crashed := startDaemon(t, home, folder)
+	crashed.waitFor("the video running again", func(s store.Status) bool { return s.Running != nil && s.Running.Progress > 0 })
+	crashed.cmd.Process.Kill()
+	crashed.cmd.Wait()
+	if _, err := os.Stat(csv); err == nil {
+		t.Fatal("a CSV exists after a crash mid-video")
+	}
+
+	final := startDaemon(t, home, folder)
+	s := final.waitFor("the video done after the crash", func(s store.Status) bool { return s.Counts.Done == 1 })
+	final.stop()
+	if _, err := os.Stat(csv); err != nil {
+		t.Fatalf("no CSV after recovery: %v", err)
+	}
+	if s.RecentDone[0].Attempts != 2 {
+		t.Errorf("attempts %d, want 2: the clean stop must not count, the crash must", s.RecentDone[0].Attempts)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(folder, ".*"))
+	if len(leftovers) != 0 {
+		t.Errorf("temporary files left in the folder: %v", leftovers)
+	}
+}
