@@ -81,7 +81,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 }
 
 func newTracker(cfg Config) (*tracker, error) {
-	opt := onnx.SessionOptions{IntraOpThreads: cfg.Threads}
+	opt := onnx.SessionOptions{IntraOpThreads: cfg.Threads, NoSpinning: true}
 	det, err := detect.NewDetector(cfg.Runtime, filepath.Join(cfg.ModelDir, detectorFile), opt)
 	if err != nil {
 		return nil, err

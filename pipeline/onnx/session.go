@@ -24,6 +24,10 @@ type Session struct {
 // SessionOptions tunes a session.
 type SessionOptions struct {
 	IntraOpThreads int // 0 lets ONNX Runtime decide
+	// NoSpinning stops idle worker threads from spinning while they wait
+	// for work, which otherwise takes a core from the decoder and the
+	// other stages between two inferences.
+	NoSpinning bool
 }
 
 // NewSession loads the model at path for the given fixed-shape tensors. It
@@ -60,6 +64,11 @@ func (s *Session) open(path string, in, out []TensorSpec, opt SessionOptions, co
 	defer o.Destroy()
 	if opt.IntraOpThreads > 0 {
 		if err := o.SetIntraOpNumThreads(opt.IntraOpThreads); err != nil {
+			return nil, err
+		}
+	}
+	if opt.NoSpinning {
+		if err := o.AddSessionConfigEntry("session.intra_op.allow_spinning", "0"); err != nil {
 			return nil, err
 		}
 	}
