@@ -36,7 +36,12 @@ build:
 vet:
 	$(GO) vet ./...
 
+# Whole-pipeline speed on the sample videos, then the Go benchmarks of each stage.
+BENCH_VIDEOS = testdata/videos/default.wmv testdata/videos/changeLighting.wmv \
+	testdata/videos/subj01_timepoint01.mp4 testdata/videos/subj02_timepoint01.mp4
+
 bench: deps weights testdata build
+	./bin/auwatchd bench $(BENCH_VIDEOS)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 clean:

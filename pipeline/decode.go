@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"runtime"
+	"time"
 
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 	"github.com/auwatchd/auwatchd/pipeline/video"
@@ -17,6 +18,7 @@ const queueDepth = 4
 type decodedFrame struct {
 	img       *bgr.Image
 	timestamp float64
+	decoding  time.Duration // time spent decoding this frame
 	err       error
 	pool      chan *bgr.Image
 }
@@ -62,12 +64,13 @@ func decodeAll(ctx context.Context, rd *video.Reader, frames chan<- decodedFrame
 		case <-ctx.Done():
 			return
 		}
+		start := time.Now()
 		ts, ok, err := rd.Next(img)
 		if !ok && err == nil {
 			return
 		}
 		select {
-		case frames <- decodedFrame{img: img, timestamp: ts, err: err, pool: pool}:
+		case frames <- decodedFrame{img: img, timestamp: ts, decoding: time.Since(start), err: err, pool: pool}:
 		case <-ctx.Done():
 			return
 		}
@@ -75,4 +78,24 @@ func decodeAll(ctx context.Context, rd *video.Reader, frames chan<- decodedFrame
 			return
 		}
 	}
+}
+
+// DecodeOnly decodes every frame of a video and nothing else: the ceiling
+// no full pass over the same file can beat.
+func DecodeOnly(ctx context.Context, path string) (frames int, wall time.Duration, err error) {
+	start := time.Now()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch, _, err := startDecoder(ctx, path)
+	if err != nil {
+		return 0, 0, err
+	}
+	for f := range ch {
+		if f.err != nil {
+			return frames, time.Since(start), f.err
+		}
+		frames++
+		f.release()
+	}
+	return frames, time.Since(start), ctx.Err()
 }

@@ -134,6 +134,10 @@ type Summary struct {
 	Successful     int
 	DetectorFrames int // frames on which the face detector ran
 	Wall           time.Duration
+	// Timings is the time spent in each stage.
+	Timings Timings
+	// FirstFrame is the time from the call to the first frame measured.
+	FirstFrame time.Duration
 	// Results holds every frame's AU values as written to the CSV.
 	Results Results
 }
@@ -194,6 +198,7 @@ func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Opt
 		if f.err != nil {
 			return sum, f.err
 		}
+		e.stages.timings[StageDecode] += f.decoding
 		row, err := e.measure(f.img, sum.Frames, opt)
 		f.release()
 		if err != nil {
@@ -206,7 +211,13 @@ func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Opt
 		}
 		res.Timestamps = append(res.Timestamps, f.timestamp)
 		res.Success = append(res.Success, row.Success)
-		if err := w.Add(row); err != nil {
+		if sum.Frames == 1 {
+			sum.FirstFrame = time.Since(start)
+		}
+		sw := e.stages.timings.start(StageWrite)
+		err = w.Add(row)
+		sw.stop()
+		if err != nil {
 			return sum, err
 		}
 		if progress != nil {
@@ -222,10 +233,16 @@ func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Opt
 	if opt.Track != nil && sum.Frames != len(opt.Track.Frames) {
 		return sum, fmt.Errorf("process %s: the video has %d frames but the landmarks track %d", videoPath, sum.Frames, len(opt.Track.Frames))
 	}
+	sw := e.stages.timings.start(StagePredict)
 	final := e.stages.analyser.Finish()
-	if err := w.Finish(final.Intensity, final.Occurrence, info.Mode().Perm()&0o666); err != nil {
+	sw.stop()
+	sw = e.stages.timings.start(StageWrite)
+	err = w.Finish(final.Intensity, final.Occurrence, info.Mode().Perm()&0o666)
+	sw.stop()
+	if err != nil {
 		return sum, err
 	}
+	sum.Timings = e.stages.timings
 	res.Intensity, res.Occurrence = final.Intensity, final.Occurrence
 	sum.Results = res
 	if e.tracker != nil && opt.Track == nil {

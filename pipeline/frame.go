@@ -30,6 +30,7 @@ type frameStages struct {
 	features  []float64 // HOG (4464) then geometry (238)
 	landmarks []float64
 	row       csvout.Frame
+	timings   Timings
 }
 
 const hogLen = 4464
@@ -59,13 +60,16 @@ func newFrameStages(m *pdm.Model, tris [][3]int, aus *au.Models) (*frameStages, 
 // reset prepares for a new video.
 func (s *frameStages) reset(intr pdm.Intrinsics) {
 	s.intr = intr
+	s.timings = Timings{}
 	s.analyser.Reset()
 }
 
 // fit fits the PDM to landmarks with CalcParams and returns the parameters
 // and the fit error as a share of the face's size.
 func (s *frameStages) fit(lm []float64) (pdm.Params, float64, error) {
+	w := s.timings.start(StageFit)
 	p, residual, err := s.fitter.CalcParams(lm)
+	w.stop()
 	if err != nil {
 		return p, math.Inf(1), err
 	}
@@ -86,7 +90,9 @@ func faceSize(lm []float64) float64 {
 // noFace records a frame without a face and returns its row.
 func (s *frameStages) noFace() *csvout.Frame {
 	clear(s.features)
+	w := s.timings.start(StagePredict)
 	s.analyser.AddFrame(false, s.features[:hogLen], s.features[hogLen:])
+	w.stop()
 	s.row.Success, s.row.Confidence = false, 0
 	return &s.row
 }
@@ -97,16 +103,24 @@ func (s *frameStages) noFace() *csvout.Frame {
 // outParams (OpenFace takes them from its tracker).
 func (s *frameStages) face(img *bgr.Image, lm []float64, auParams, outParams pdm.Params, confidence float64) *csvout.Frame {
 	hogPart, geom := s.features[:hogLen], s.features[hogLen:]
+	w := s.timings.start(StageAlign)
 	s.aligner.Align(img, lm, auParams.Tx, auParams.Ty, s.aligned)
+	w.stop()
+	w = s.timings.start(StageHOG)
 	s.hog.Extract(s.aligned, hogPart)
+	w.stop()
+	w = s.timings.start(StagePredict)
 	s.pdm.Geometry(auParams, geom)
 	s.analyser.AddFrame(true, hogPart, geom)
+	w.stop()
 
 	p, row := outParams, &s.row
 	row.Success, row.Confidence = true, confidence
 	copy(row.Landmarks, lm)
+	w = s.timings.start(StagePose)
 	row.PoseT, row.PoseR = s.pdm.Pose(p, lm, s.intr)
 	s.pdm.CameraLandmarks(p, lm, s.intr, row.Camera3D)
+	w.stop()
 	row.Global = [6]float64{p.Scale, p.Rx, p.Ry, p.Rz, p.Tx, p.Ty}
 	copy(row.Local, p.Local[:])
 	return row
@@ -122,7 +136,10 @@ func (s *frameStages) fromTrack(img *bgr.Image, tf *csvout.TrackFrame, hasParams
 	p := track
 	if !hasParams || !auFromTrack {
 		var err error
-		if p, _, err = s.fitter.CalcParams(lm); err != nil {
+		w := s.timings.start(StageFit)
+		p, _, err = s.fitter.CalcParams(lm)
+		w.stop()
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -144,7 +161,7 @@ func trackParams(tf *csvout.TrackFrame) pdm.Params {
 func (s *frameStages) detected(img *bgr.Image, t *tracker) (*csvout.Frame, error) {
 	lm := s.landmarks
 	for attempt := 0; attempt < 2; attempt++ {
-		ok, fresh, err := t.locate(img, lm, attempt > 0)
+		ok, fresh, err := t.locate(img, lm, attempt > 0, &s.timings)
 		if err != nil {
 			return nil, err
 		}

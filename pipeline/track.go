@@ -47,16 +47,21 @@ func (t *tracker) reset() {
 
 // locate finds the tracked face's landmarks in img. It returns false when
 // there is no face to follow, and fresh when the detector ran on img.
-func (t *tracker) locate(img *bgr.Image, lm []float64, forceDetect bool) (ok, fresh bool, err error) {
+func (t *tracker) locate(img *bgr.Image, lm []float64, forceDetect bool, timings *Timings) (ok, fresh bool, err error) {
 	if forceDetect || !t.tracking || t.since >= redetectEvery {
 		fresh = true
+		w := timings.start(StageDetect)
 		found, err := t.detect(img)
+		w.stop()
 		if err != nil || !found {
 			return false, fresh, err
 		}
 	}
 	t.since++
-	if err := t.loc.Locate(img, t.box, lm); err != nil {
+	w := timings.start(StageLandmarks)
+	err = t.loc.Locate(img, t.box, lm)
+	w.stop()
+	if err != nil {
 		return false, fresh, err
 	}
 	next := landmarks.BoxFromLandmarks(lm)

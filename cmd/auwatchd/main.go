@@ -26,6 +26,7 @@ func commands() []command {
 		{"retry", "queue failed videos again", runRetry},
 		{"pause", "stop taking new videos (the current one finishes)", pauseCommand(true)},
 		{"resume", "take new videos again", pauseCommand(false)},
+		{"bench", "measure speed, per stage, and memory on videos", runBench},
 		{"doctor", "check that the runtime, model files, and decoder work here", runDoctor},
 		{"version", "print the version", runVersion},
 	}

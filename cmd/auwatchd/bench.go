@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/auwatchd/auwatchd/pipeline"
+	"github.com/auwatchd/auwatchd/weights"
+)
+
+// benchResult is one video's line of `auwatchd bench --json`.
+type benchResult struct {
+	Video          string             `json:"video"`
+	Frames         int                `json:"frames"`
+	Successful     int                `json:"successful_frames"`
+	WallSeconds    float64            `json:"wall_s"`
+	FPS            float64            `json:"fps"`
+	DecodeFPS      float64            `json:"decode_fps"`
+	Ratio          float64            `json:"pipeline_over_decode"`
+	FirstFrameMS   float64            `json:"first_frame_ms"`
+	PeakRSSMB      float64            `json:"peak_rss_mb"`
+	DetectorFrames int                `json:"detector_frames"`
+	StagesMS       map[string]float64 `json:"stages_ms"` // mean per frame
+}
+
+func runBench(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench", "VIDEO...", stderr)
+	var setup setupFlags
+	setup.register(fs)
+	asJSON := fs.Bool("json", false, "print one JSON object per video")
+	threads := fs.Int("threads", 0, "threads per network (0: ONNX Runtime's choice)")
+	if err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return fmt.Errorf("no video given")
+	}
+	modelDir, err := weights.LocateModels(setup.models)
+	if err != nil {
+		return err
+	}
+	rt, err := startRuntime(setup.onnxruntime, io.Discard)
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	engine, err := pipeline.NewEngine(pipeline.Config{ModelDir: modelDir, Runtime: rt, Threads: *threads})
+	if err != nil {
+		return err
+	}
+	defer engine.Close()
+	out, err := os.MkdirTemp("", "auwatchd-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(out)
+
+	ctx := context.Background()
+	if !*asJSON {
+		fmt.Fprintf(stdout, "ONNX Runtime %s on %s\n", rt.Version, rt.Provider)
+	}
+	for _, v := range fs.Args() {
+		r, err := benchVideo(ctx, engine, v, out)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			json.NewEncoder(stdout).Encode(r)
+		} else {
+			printBench(stdout, r)
+		}
+	}
+	return nil
+}
+
+func benchVideo(ctx context.Context, engine *pipeline.Engine, video, outDir string) (benchResult, error) {
+	sum, err := engine.Process(ctx, video, pipeline.OutputPath(video, outDir), pipeline.Options{}, nil)
+	if err != nil {
+		return benchResult{}, err
+	}
+	frames, decodeWall, err := pipeline.DecodeOnly(ctx, video)
+	if err != nil {
+		return benchResult{}, err
+	}
+	r := benchResult{
+		Video: filepath.Base(video), Frames: sum.Frames, Successful: sum.Successful,
+		WallSeconds: sum.Wall.Seconds(), FPS: sum.FPS(), DecodeFPS: float64(frames) / decodeWall.Seconds(),
+		FirstFrameMS: ms(sum.FirstFrame), PeakRSSMB: peakRSSMB(), DetectorFrames: sum.DetectorFrames,
+		StagesMS: map[string]float64{},
+	}
+	r.Ratio = r.FPS / r.DecodeFPS
+	for _, s := range pipeline.Stages() {
+		r.StagesMS[s.String()] = ms(sum.Timings[s]) / float64(max(1, sum.Frames))
+	}
+	return r, nil
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func printBench(w io.Writer, r benchResult) {
+	fmt.Fprintf(w, "%s: %d frames (%d with a face) in %.2f s = %.1f frames/s; decode alone %.1f frames/s (pipeline/decode %.2f)\n",
+		r.Video, r.Frames, r.Successful, r.WallSeconds, r.FPS, r.DecodeFPS, r.Ratio)
+	var parts []string
+	for _, s := range pipeline.Stages() {
+		parts = append(parts, fmt.Sprintf("%s %.2f", s, r.StagesMS[s.String()]))
+	}
+	fmt.Fprintf(w, "  ms per frame: %s\n", strings.Join(parts, ", "))
+	fmt.Fprintf(w, "  detector on %d frames; first frame after %.0f ms; peak RSS %.0f MB\n", r.DetectorFrames, r.FirstFrameMS, r.PeakRSSMB)
+}
