@@ -7,31 +7,19 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/auwatchd/auwatchd/internal/aucompare"
 	"github.com/auwatchd/auwatchd/internal/testenv"
+	"github.com/auwatchd/auwatchd/internal/testvideo"
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
-	"github.com/auwatchd/auwatchd/pipeline/onnx"
 	"github.com/auwatchd/auwatchd/pipeline/video"
-)
-
-var (
-	runtimeOnce sync.Once
-	sharedRT    *onnx.Runtime
-	runtimeErr  error
 )
 
 func newDetectingEngine(t *testing.T) *Engine {
 	t.Helper()
-	path := testenv.ONNXRuntimePath(t)
-	runtimeOnce.Do(func() { sharedRT, runtimeErr = onnx.Start(path) })
-	if runtimeErr != nil {
-		t.Fatal(runtimeErr)
-	}
-	e, err := NewEngine(Config{ModelDir: filepath.Join(testenv.RepoRoot(t), "models"), Runtime: sharedRT})
+	e, err := NewEngine(Config{ModelDir: filepath.Join(testenv.RepoRoot(t), "models"), Runtime: testvideo.Runtime(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/auwatchd/auwatchd/internal/testenv"
+	"github.com/auwatchd/auwatchd/internal/testvideo"
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
 	"github.com/auwatchd/auwatchd/pipeline/onnx"
@@ -29,7 +30,7 @@ func TestLetterboxMatchesOpenCV(t *testing.T) {
 		{"videos/default.wmv", 20, 15, 600, 450},
 	}
 	for _, tc := range tests {
-		img := subImage(firstFrame(t, tc.video), tc.x, tc.y, tc.w, tc.h)
+		img := subImage(testvideo.FirstFrame(t, tc.video), tc.x, tc.y, tc.w, tc.h)
 		var lb letterbox
 		lb.adapt(img.W, img.H)
 		input := make([]float32, 3*InputSize*InputSize)
@@ -103,7 +104,7 @@ func TestDetectOneFace(t *testing.T) {
 				t.Fatal(err)
 			}
 			frames := 0
-			eachFrame(t, rv.video, func(n int, img *bgr.Image) {
+			testvideo.EachFrame(t, rv.video, func(n int, img *bgr.Image) {
 				frames++
 				faces, err := d.Detect(img)
 				if err != nil {
@@ -156,7 +157,7 @@ func checkBoxHoldsLandmarks(t *testing.T, frame int, b Box, lm []float64) {
 // TestDetectSeveralFaces checks every fifth frame of a video with three people.
 func TestDetectSeveralFaces(t *testing.T) {
 	d := newTestDetector(t, 0)
-	eachFrame(t, "videos/multi_face.avi", func(n int, img *bgr.Image) {
+	testvideo.EachFrame(t, "videos/multi_face.avi", func(n int, img *bgr.Image) {
 		if n%5 != 1 {
 			return
 		}
@@ -198,8 +199,8 @@ func TestDetectNothing(t *testing.T) {
 // before and after a frame of another size.
 func TestDetectAfterSizeChange(t *testing.T) {
 	d := newTestDetector(t, 0)
-	wide := firstFrame(t, "videos/subj01_timepoint01.mp4") // 640×427 in the input
-	tall := firstFrame(t, "videos/default.wmv")            // 640×480 in the input
+	wide := testvideo.FirstFrame(t, "videos/subj01_timepoint01.mp4") // 640×427 in the input
+	tall := testvideo.FirstFrame(t, "videos/default.wmv")            // 640×480 in the input
 	first, err := d.Detect(wide)
 	if err != nil {
 		t.Fatal(err)
@@ -231,7 +232,7 @@ func TestDetectRejectsBadImages(t *testing.T) {
 }
 
 func TestNewDetectorRejectsOtherFiles(t *testing.T) {
-	rt := startRuntime(t)
+	rt := testvideo.Runtime(t)
 	for _, path := range []string{
 		testenv.ModelPath(t, "pfld_68.onnx"),
 		testenv.ModelPath(t, "openface/AU_predictors/AU_all_best.txt"),
@@ -245,7 +246,7 @@ func TestNewDetectorRejectsOtherFiles(t *testing.T) {
 }
 
 func BenchmarkDetect(b *testing.B) {
-	img := firstFrame(b, "videos/default.wmv")
+	img := testvideo.FirstFrame(b, "videos/default.wmv")
 	for _, threads := range []int{1, 2} {
 		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
 			d := newTestDetector(b, threads)
@@ -264,7 +265,7 @@ func BenchmarkDetect(b *testing.B) {
 
 func BenchmarkLetterbox(b *testing.B) {
 	for _, rel := range []string{"videos/default.wmv", "videos/subj01_timepoint01.mp4"} {
-		img := firstFrame(b, rel)
+		img := testvideo.FirstFrame(b, rel)
 		b.Run(rel, func(b *testing.B) {
 			var lb letterbox
 			lb.adapt(img.W, img.H)

@@ -4,50 +4,12 @@ import (
 	"math"
 
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
+	"github.com/auwatchd/auwatchd/pipeline/resample"
 )
 
 // meanBGR is subtracted from the blue, green and red values before the
 // network; there is no other scaling (erratum 1).
 var meanBGR = [3]float32{104, 117, 123}
-
-// OpenCV's INTER_LINEAR for 8-bit images weighs the two taps of each axis in
-// 11-bit fixed point.
-const (
-	weightBits = 11
-	weightOne  = 1 << weightBits
-)
-
-// tap is one output sample's pair of source indices and fixed-point weights.
-type tap struct {
-	i0, i1 int
-	w0, w1 int
-}
-
-// linearTaps fills taps for resampling srcLen samples to len(taps) samples,
-// invScale source samples per output sample, with OpenCV's INTER_LINEAR
-// semantics: half-pixel centres, a float32 source coordinate, edge samples
-// repeated beyond the borders, no widening of the kernel when shrinking, and
-// weights rounded to 11 bits. Beyond the borders OpenCV moves a column onto
-// the edge sample with weight one, but keeps a row's fractional weights and
-// only clamps its indices; columns says which axis this is.
-func linearTaps(taps []tap, srcLen int, invScale float64, columns bool) {
-	for d := range taps {
-		f := float32((float64(d)+0.5)*invScale - 0.5)
-		s := int(math.Floor(float64(f)))
-		frac := f - float32(s)
-		if columns && s < 0 {
-			s, frac = 0, 0
-		}
-		if columns && s >= srcLen-1 {
-			s, frac = srcLen-1, 0
-		}
-		taps[d] = tap{
-			i0: min(max(s, 0), srcLen-1), i1: min(max(s+1, 0), srcLen-1),
-			w0: int(math.RoundToEven(float64((1 - frac) * weightOne))),
-			w1: int(math.RoundToEven(float64(frac * weightOne))),
-		}
-	}
-}
 
 // letterbox is the geometry that fits a frame into the square input: the
 // frame is scaled so its longer side fills the input and the remainder on
@@ -56,7 +18,7 @@ type letterbox struct {
 	srcW, srcH   int
 	scale        float64 // input pixels per frame pixel
 	outW, outH   int     // the size of the scaled frame inside the input
-	xTaps, yTaps []tap
+	xTaps, yTaps []resample.Tap
 	// upper and lower hold the horizontal pass of the two source rows that
 	// the current output row blends, rows upperRow and lowerRow.
 	upper, lower       []int
@@ -75,8 +37,8 @@ func (lb *letterbox) adapt(w, h int) bool {
 	lb.outH = min(InputSize, int(math.RoundToEven(float64(h)*lb.scale)))
 	lb.xTaps = resized(lb.xTaps, lb.outW)
 	lb.yTaps = resized(lb.yTaps, lb.outH)
-	linearTaps(lb.xTaps, w, 1/lb.scale, true)
-	linearTaps(lb.yTaps, h, 1/lb.scale, false)
+	resample.LinearTaps(lb.xTaps, w, 1/lb.scale, resample.Columns)
+	resample.LinearTaps(lb.yTaps, h, 1/lb.scale, resample.Rows)
 	lb.upper = resized(lb.upper, 3*lb.outW)
 	lb.lower = resized(lb.lower, 3*lb.outW)
 	return true
@@ -101,15 +63,15 @@ func (lb *letterbox) resize(img *bgr.Image, input []float32) {
 	}
 	lb.upperRow, lb.lowerRow = -1, -1
 	for y, ty := range lb.yTaps {
-		lb.loadRows(img, ty.i0, ty.i1)
+		lb.loadRows(img, ty.Index0, ty.Index1)
 		row := y * InputSize
 		b, g, r := blue[row:row+lb.outW], green[row:row+lb.outW], red[row:row+lb.outW]
 		upper, lower := lb.upper[:3*len(b)], lb.lower[:3*len(b)]
 		for x := range b {
 			u, l := upper[3*x:3*x+3], lower[3*x:3*x+3]
-			b[x] = float32(blendRows(u[0], l[0], ty)) - meanBGR[0]
-			g[x] = float32(blendRows(u[1], l[1], ty)) - meanBGR[1]
-			r[x] = float32(blendRows(u[2], l[2], ty)) - meanBGR[2]
+			b[x] = float32(resample.BlendRows(u[0], l[0], ty)) - meanBGR[0]
+			g[x] = float32(resample.BlendRows(u[1], l[1], ty)) - meanBGR[1]
+			r[x] = float32(resample.BlendRows(u[2], l[2], ty)) - meanBGR[2]
 		}
 	}
 }
@@ -148,24 +110,15 @@ func (lb *letterbox) loadRows(img *bgr.Image, top, bottom int) {
 	}
 }
 
-// horizontal interpolates source row y along x into sums, scaled by 2048.
+// horizontal interpolates source row y along x into sums, scaled by
+// resample.WeightOne.
 func (lb *letterbox) horizontal(img *bgr.Image, y int, sums []int) {
 	src := img.Pix[y*img.W*3 : (y+1)*img.W*3]
 	sums = sums[:3*len(lb.xTaps)]
 	for x, tx := range lb.xTaps {
-		left, right, out := src[3*tx.i0:3*tx.i0+3], src[3*tx.i1:3*tx.i1+3], sums[3*x:3*x+3]
-		out[0] = int(left[0])*tx.w0 + int(right[0])*tx.w1
-		out[1] = int(left[1])*tx.w0 + int(right[1])*tx.w1
-		out[2] = int(left[2])*tx.w0 + int(right[2])*tx.w1
+		left, right, out := src[3*tx.Index0:3*tx.Index0+3], src[3*tx.Index1:3*tx.Index1+3], sums[3*x:3*x+3]
+		out[0] = resample.BlendColumns(left[0], right[0], tx)
+		out[1] = resample.BlendColumns(left[1], right[1], tx)
+		out[2] = resample.BlendColumns(left[2], right[2], tx)
 	}
-}
-
-// blendRows finishes the interpolation along y the way OpenCV's vectorised
-// vertical pass does for 8-bit images: it drops four bits of each
-// horizontal sum, keeps the high half of the 16-bit products and rounds the
-// sum. This reproduces cv::resize exactly except in the few samples at the
-// end of a row that OpenCV finishes with its scalar loop, which rounds once
-// and may be one level higher.
-func blendRows(upper, lower int, ty tap) int {
-	return ((ty.w0*(upper>>4))>>16 + (ty.w1*(lower>>4))>>16 + 2) >> 2
 }

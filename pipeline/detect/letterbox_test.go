@@ -6,38 +6,6 @@ import (
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 )
 
-func TestLinearTaps(t *testing.T) {
-	tests := []struct {
-		name     string
-		srcLen   int
-		invScale float64
-		columns  bool
-		want     []tap
-	}{
-		{"enlarge 2 → 4 columns: edges repeat, quarter weights inside", 2, 0.5, true, []tap{
-			{0, 1, 2048, 0}, {0, 1, 1536, 512}, {0, 1, 512, 1536}, {1, 1, 2048, 0},
-		}},
-		{"enlarge 2 → 4 rows: the edge rows keep their fractions", 2, 0.5, false, []tap{
-			{0, 0, 512, 1536}, {0, 1, 1536, 512}, {0, 1, 512, 1536}, {1, 1, 1536, 512},
-		}},
-		{"shrink 4 → 2: halves", 4, 2, true, []tap{{0, 1, 1024, 1024}, {2, 3, 1024, 1024}}},
-		{"shrink 6 → 2: one tap each, no widening", 6, 3, false, []tap{{1, 2, 2048, 0}, {4, 5, 2048, 0}}},
-		{"identity", 3, 1, true, []tap{{0, 1, 2048, 0}, {1, 2, 2048, 0}, {2, 2, 2048, 0}}},
-		{"shrink 5 → 3: a third", 5, 5.0 / 3, true, []tap{{0, 1, 1365, 683}, {2, 3, 2048, 0}, {3, 4, 683, 1365}}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got := make([]tap, len(tc.want))
-			linearTaps(got, tc.srcLen, tc.invScale, tc.columns)
-			for i := range got {
-				if got[i] != tc.want[i] {
-					t.Errorf("tap %d = %+v, want %+v", i, got[i], tc.want[i])
-				}
-			}
-		})
-	}
-}
-
 func TestLetterboxGeometry(t *testing.T) {
 	tests := []struct {
 		w, h       int

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/auwatchd/auwatchd/internal/testenv"
+	"github.com/auwatchd/auwatchd/internal/testvideo"
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
 	"github.com/auwatchd/auwatchd/pipeline/detect"
@@ -36,7 +37,7 @@ func TestAccuracyAgainstOpenFace(t *testing.T) {
 			var detected, tracked nmeSum
 			found, following := make([]float64, Len), make([]float64, Len)
 			frames := 0
-			eachFrame(t, tc.video, func(n int, img *bgr.Image) {
+			testvideo.EachFrame(t, tc.video, func(n int, img *bgr.Image) {
 				frames++
 				box, ok := firstFace(t, d, img)
 				if !ok {

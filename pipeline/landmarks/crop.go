@@ -6,6 +6,7 @@ import (
 
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 	"github.com/auwatchd/auwatchd/pipeline/detect"
+	"github.com/auwatchd/auwatchd/pipeline/resample"
 )
 
 // cropFactor enlarges the box's longer side into the crop's side (spec §2.1;
@@ -50,25 +51,26 @@ func squareCrop(b detect.Box) (crop, error) {
 func (l *Locator) fillInput(img *bgr.Image, c crop) {
 	const plane = InputSize * InputSize
 	scale := float64(c.size) / InputSize
-	linearTaps(l.xTaps[:], c.size, scale, true)
-	linearTaps(l.yTaps[:], c.size, scale, false)
+	resample.LinearTaps(l.xTaps[:], c.size, scale, resample.Columns)
+	resample.LinearTaps(l.yTaps[:], c.size, scale, resample.Rows)
 	for x, tx := range l.xTaps {
-		l.columns[x] = [2]int{byteOffset(c.x1+tx.i0, img.W), byteOffset(c.x1+tx.i1, img.W)}
+		l.columns[x] = [2]int{byteOffset(c.x1+tx.Index0, img.W), byteOffset(c.x1+tx.Index1, img.W)}
 	}
 	input := l.session.Input(0)
 	direct, mirror := input[:3*plane], input[3*plane:6*plane]
 	for y, ty := range l.yTaps {
-		top, bottom := frameRow(img, c.y1+ty.i0), frameRow(img, c.y1+ty.i1)
-		for x, tx := range l.xTaps {
+		top, bottom := frameRow(img, c.y1+ty.Index0), frameRow(img, c.y1+ty.Index1)
+		for x := range l.xTaps {
+			tx := l.xTaps[x] // ranging over the array by value would copy it for every row
 			left, right := l.columns[x][0], l.columns[x][1]
 			tl, tr := pixel(top, left), pixel(top, right)
 			bl, br := pixel(bottom, left), pixel(bottom, right)
 			at, mirrored := y*InputSize+x, y*InputSize+InputSize-1-x
 			for ch := range 3 {
 				src := 2 - ch // RGB from BGR
-				upper := int(tl[src])*tx.w0 + int(tr[src])*tx.w1
-				lower := int(bl[src])*tx.w0 + int(br[src])*tx.w1
-				v := float32(blendRows(upper, lower, ty)) / 255
+				upper := resample.BlendColumns(tl[src], tr[src], tx)
+				lower := resample.BlendColumns(bl[src], br[src], tx)
+				v := float32(resample.BlendRows(upper, lower, ty)) / 255
 				direct[ch*plane+at] = v
 				mirror[ch*plane+mirrored] = v
 			}

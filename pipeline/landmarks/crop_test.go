@@ -8,6 +8,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/auwatchd/auwatchd/internal/testvideo"
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 	"github.com/auwatchd/auwatchd/pipeline/detect"
 )
@@ -59,7 +60,7 @@ func TestSquareCropRejects(t *testing.T) {
 // to 112×112 with INTER_LINEAR, BGR→RGB, /255, and flip for the mirror) and
 // wants the same values.
 func TestFillInputMatchesOpenCV(t *testing.T) {
-	img := firstFrame(t, "videos/subj01_timepoint01.mp4")
+	img := testvideo.FirstFrame(t, "videos/subj01_timepoint01.mp4")
 	l := newTestLocator(t, 0)
 	tests := []struct {
 		name string

@@ -10,6 +10,7 @@ import (
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 	"github.com/auwatchd/auwatchd/pipeline/detect"
 	"github.com/auwatchd/auwatchd/pipeline/onnx"
+	"github.com/auwatchd/auwatchd/pipeline/resample"
 )
 
 const (
@@ -32,7 +33,7 @@ var (
 // face. It is not safe for concurrent use.
 type Locator struct {
 	session      *onnx.Session
-	xTaps, yTaps [InputSize]tap
+	xTaps, yTaps [InputSize]resample.Tap
 	columns      [InputSize][2]int // byte offsets of each output column's two frame columns
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/auwatchd/auwatchd/internal/testenv"
+	"github.com/auwatchd/auwatchd/internal/testvideo"
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 	"github.com/auwatchd/auwatchd/pipeline/detect"
 	"github.com/auwatchd/auwatchd/pipeline/onnx"
@@ -17,7 +18,7 @@ import (
 func TestLocateFirstFrame(t *testing.T) {
 	l := newTestLocator(t, 0)
 	for _, rel := range []string{"videos/default.wmv", "videos/subj01_timepoint01.mp4"} {
-		img := firstFrame(t, rel)
+		img := testvideo.FirstFrame(t, rel)
 		box, ok := firstFace(t, newTestDetector(t), img)
 		if !ok {
 			t.Fatalf("%s: no face in the first frame", rel)
@@ -69,7 +70,7 @@ func TestLocateRejects(t *testing.T) {
 }
 
 func TestNewLocatorRejectsOtherFiles(t *testing.T) {
-	rt := startRuntime(t)
+	rt := testvideo.Runtime(t)
 	for _, path := range []string{
 		testenv.ModelPath(t, "retinaface_mnet025.onnx"),
 		testenv.ModelPath(t, "openface/AU_predictors/AU_all_best.txt"),
@@ -83,7 +84,7 @@ func TestNewLocatorRejectsOtherFiles(t *testing.T) {
 }
 
 func BenchmarkLocate(b *testing.B) {
-	img := firstFrame(b, "videos/default.wmv")
+	img := testvideo.FirstFrame(b, "videos/default.wmv")
 	box := detect.Box{X1: 146.1, Y1: 112.7, X2: 332.2, Y2: 368.4} // the detector's box of this frame
 	out := make([]float64, Len)
 	for _, threads := range []int{1, 2} {
@@ -100,7 +101,7 @@ func BenchmarkLocate(b *testing.B) {
 }
 
 func BenchmarkFillInput(b *testing.B) {
-	img := firstFrame(b, "videos/subj01_timepoint01.mp4")
+	img := testvideo.FirstFrame(b, "videos/subj01_timepoint01.mp4")
 	l := newTestLocator(b, 1)
 	c := crop{x1: 440, y1: 150, size: 280}
 	b.ReportAllocs()
