@@ -1,0 +1,4 @@
+package launchd
+
+// Target names this platform's service manager.
+func Target() string { return Launchd }
