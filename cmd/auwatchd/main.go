@@ -27,6 +27,8 @@ func commands() []command {
 		{"pause", "stop taking new videos (the current one finishes)", pauseCommand(true)},
 		{"resume", "take new videos again", pauseCommand(false)},
 		{"bench", "measure speed, per stage, and memory on videos", runBench},
+		{"install", "start the daemon at every login (launchd or systemd)", runInstall},
+		{"uninstall", "stop starting the daemon at login", runUninstall},
 		{"doctor", "check that the runtime, model files, and decoder work here", runDoctor},
 		{"version", "print the version", runVersion},
 	}
