@@ -12,7 +12,7 @@ endif
 WEIGHTS_FROM := $(if $(AUWATCHD_WEIGHTS_FROM),-from $(abspath $(AUWATCHD_WEIGHTS_FROM)))
 TESTDATA_FROM := $(if $(AUWATCHD_TESTDATA_FROM),-from $(abspath $(AUWATCHD_TESTDATA_FROM)))
 
-.PHONY: run test deps weights testdata build bench vet clean
+.PHONY: run test deps weights testdata build app bench vet clean
 
 # `make run` starts the daemon on the watched folders (~/AUWatch when none is set).
 run: deps weights build
@@ -35,6 +35,27 @@ build:
 
 vet:
 	$(GO) vet ./...
+
+# `make app` builds bin/auwatchd.app on macOS: a menu-bar app (no Dock icon)
+# carrying the ONNX Runtime library and the models.
+APP := bin/auwatchd.app
+APP_VERSION ?= $(shell git describe --tags --abbrev=0 2>/dev/null | sed 's/^v//' | grep . || echo 0.0.0)
+
+ifeq ($(shell uname -s),Darwin)
+app: deps weights build
+	rm -rf $(APP) bin/auwatchd.iconset
+	mkdir -p $(APP)/Contents/MacOS $(APP)/Contents/Resources $(APP)/Contents/Frameworks
+	cp bin/auwatchd $(APP)/Contents/MacOS/auwatchd
+	sed 's/@VERSION@/$(APP_VERSION)/g' app/Info.plist > $(APP)/Contents/Info.plist
+	$(GO) run ./app/iconset -o bin/auwatchd.iconset
+	iconutil -c icns -o $(APP)/Contents/Resources/auwatchd.icns bin/auwatchd.iconset
+	cp lib/libonnxruntime.dylib $(APP)/Contents/Frameworks/libonnxruntime.dylib
+	cp -R models $(APP)/Contents/Resources/models
+	codesign --force --deep --sign - $(APP)
+else
+app:
+	@echo "make app builds auwatchd.app, which is macOS-only; nothing to build on $$(uname -s)."
+endif
 
 # Whole-pipeline speed on the sample videos, then the Go benchmarks of each stage.
 BENCH_VIDEOS = testdata/videos/default.wmv testdata/videos/changeLighting.wmv \

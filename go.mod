@@ -3,11 +3,12 @@ module github.com/auwatchd/auwatchd
 go 1.26
 
 require (
-	fyne.io/systray v1.12.2 // indirect
-	github.com/fsnotify/fsnotify v1.10.1 // indirect
-	github.com/godbus/dbus/v5 v5.1.0 // indirect
-	github.com/mattn/go-sqlite3 v1.14.53 // indirect
-	github.com/yalue/onnxruntime_go v1.27.0 // indirect
-	gocv.io/x/gocv v0.32.0 // indirect
-	golang.org/x/sys v0.15.0 // indirect
+	fyne.io/systray v1.12.2
+	github.com/fsnotify/fsnotify v1.10.1
+	github.com/godbus/dbus/v5 v5.1.0
+	github.com/mattn/go-sqlite3 v1.14.53
+	github.com/yalue/onnxruntime_go v1.27.0
+	gocv.io/x/gocv v0.32.0
 )
+
+require golang.org/x/sys v0.15.0 // indirect

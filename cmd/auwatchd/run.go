@@ -41,6 +41,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	var setup setupFlags
 	setup.register(fs)
 	quiet := fs.Duration("quiet", watcher.DefaultQuiet, "how long a new file must stay unchanged before it is processed")
+	headless := fs.Bool("headless", false, "show no menu-bar icon (the default where there is no display or menu bar)")
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -69,7 +70,20 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	}
 	defer d.close()
 	log.Info("started", "home", dir, "database", st.Path())
-	d.run(ctx)
+	// The menu bar, when there is one, needs the main goroutine; the daemon
+	// runs beside it either way, and the menu's Quit stops it like a signal.
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		d.run(ctx)
+	}()
+	if reason := menuBarUnavailable(*headless); reason != "" {
+		log.Info("running headless, without a menu-bar icon", "reason", reason)
+		<-stopped
+	} else {
+		mb := &menuBar{store: st, home: dir, log: log, quit: stop, stopped: stopped, login: loginItemFor(dir)}
+		mb.run(ctx)
+	}
 	log.Info("stopped")
 	return nil
 }

@@ -1,0 +1,299 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/auwatchd/auwatchd/app/icon"
+	"github.com/auwatchd/auwatchd/store"
+)
+
+// How much the menu lists, and how wide its lines may grow.
+const (
+	menuRecentDone   = 5  // finished videos listed
+	menuRecentFailed = 5  // failed videos listed
+	menuFolderSlots  = 8  // watched folders listed
+	menuNameWidth    = 36 // runes of a video's name
+	menuReasonWidth  = 60 // runes of a failure's reason
+	menuPathWidth    = 44 // runes of a folder's path
+)
+
+// attentionWindow is how long a failure keeps the icon red: long enough to be
+// seen the next morning, short enough that an old failure does not hide a new one.
+const attentionWindow = 24 * time.Hour
+
+// loginState is the "Start at login" checkbox: hidden when the platform offers
+// no login item.
+type loginState int
+
+const (
+	loginHidden loginState = iota
+	loginOff
+	loginOn
+)
+
+// menuSettings is what the menu shows besides the store's status.
+type menuSettings struct {
+	Notifications bool
+	Login         loginState
+	UserHome      string // folder paths under it are shown with ~
+}
+
+// MenuEntry is one clickable line listing a video or a folder.
+type MenuEntry struct {
+	Label   string
+	Tooltip string
+	Path    string // what a click reveals or opens
+}
+
+// MenuModel is everything the menu bar shows, as plain data.
+type MenuModel struct {
+	Icon          icon.State
+	Title         string // beside the icon: the running video's progress
+	Tooltip       string
+	Status        string      // the first line, not clickable
+	Done          []MenuEntry // newest first; a click reveals the CSV
+	Failed        []MenuEntry // newest first; a click reveals the video
+	Retry         string      // the "Retry failed" line; empty hides it
+	Folders       []MenuEntry // a click opens the folder
+	MoreFolders   string      // a line for the folders not listed; empty hides it
+	Pause         string      // "Pause" or "Resume"
+	Notifications bool
+	Login         loginState
+}
+
+// menuModel maps the store's status at time now to the menu.
+func menuModel(s store.Status, now time.Time, set menuSettings) MenuModel {
+	m := MenuModel{
+		Icon:          iconState(s, now),
+		Title:         progressTitle(s.Running),
+		Tooltip:       tooltip(s, now),
+		Status:        statusLine(s),
+		Pause:         "Pause",
+		Notifications: set.Notifications,
+		Login:         set.Login,
+	}
+	if s.Paused {
+		m.Pause = "Resume"
+	}
+	for _, j := range s.RecentDone[:min(len(s.RecentDone), menuRecentDone)] {
+		m.Done = append(m.Done, doneEntry(j, now))
+	}
+	for _, j := range s.RecentFailed[:min(len(s.RecentFailed), menuRecentFailed)] {
+		m.Failed = append(m.Failed, failedEntry(j))
+	}
+	if s.Counts.Failed > 0 {
+		m.Retry = "Retry " + plural(s.Counts.Failed, "failed video")
+	}
+	for _, f := range s.Folders[:min(len(s.Folders), menuFolderSlots)] {
+		m.Folders = append(m.Folders, MenuEntry{
+			Label:   "Open " + shortenPath(homeRelative(f.Path, set.UserHome), menuPathWidth),
+			Tooltip: f.Path,
+			Path:    f.Path,
+		})
+	}
+	if extra := len(s.Folders) - menuFolderSlots; extra > 0 {
+		m.MoreFolders = fmt.Sprintf("%d more — see auwatchd folders", extra)
+	}
+	return m
+}
+
+// iconState picks the most urgent state: a recent failure, then a pause,
+// then work in hand.
+func iconState(s store.Status, now time.Time) icon.State {
+	switch {
+	case recentFailure(s, now):
+		return icon.Attention
+	case s.Paused:
+		return icon.Paused
+	case s.Running != nil || s.Counts.Queued > 0:
+		return icon.Working
+	}
+	return icon.Idle
+}
+
+func recentFailure(s store.Status, now time.Time) bool {
+	if s.Counts.Failed == 0 || len(s.RecentFailed) == 0 {
+		return false
+	}
+	newest := s.RecentFailed[0].FinishedAt
+	return newest.IsZero() || now.Sub(newest) < attentionWindow
+}
+
+// percent is a running job's progress in whole percent, rounded down so that
+// 100% means finished.
+func percent(fraction float64) int {
+	return int(math.Floor(100 * math.Max(0, math.Min(1, fraction))))
+}
+
+func progressTitle(running *store.Job) string {
+	if running == nil {
+		return ""
+	}
+	return fmt.Sprintf("%d%%", percent(running.Progress))
+}
+
+func statusLine(s store.Status) string {
+	var line string
+	switch {
+	case s.Running != nil && s.Paused:
+		line = fmt.Sprintf("Pausing after %s (%d%%)", videoName(s.Running.Path), percent(s.Running.Progress))
+	case s.Running != nil:
+		line = fmt.Sprintf("Measuring %s — %d%%", videoName(s.Running.Path), percent(s.Running.Progress))
+	case s.Paused:
+		line = "Paused"
+	case s.Counts.Queued > 0:
+		line = "Starting"
+	case len(s.Folders) == 0:
+		return "Idle — no folder watched"
+	default:
+		return "Idle — watching " + plural(len(s.Folders), "folder")
+	}
+	if s.Counts.Queued > 0 {
+		line += fmt.Sprintf(" · %d queued", s.Counts.Queued)
+	}
+	return line
+}
+
+// tooltip sums the state up in one line, e.g. "interview.mp4 — 42% · 3 queued".
+func tooltip(s store.Status, now time.Time) string {
+	var parts []string
+	if s.Paused {
+		parts = append(parts, "paused")
+	}
+	if s.Counts.Queued > 0 {
+		parts = append(parts, fmt.Sprintf("%d queued", s.Counts.Queued))
+	}
+	if recentFailure(s, now) {
+		parts = append(parts, fmt.Sprintf("%d failed", s.Counts.Failed))
+	}
+	if s.Running != nil {
+		running := fmt.Sprintf("%s — %d%%", videoName(s.Running.Path), percent(s.Running.Progress))
+		return strings.Join(append([]string{running}, parts...), " · ")
+	}
+	if len(parts) == 0 {
+		parts = []string{"idle"}
+	}
+	return "auwatchd — " + strings.Join(parts, " · ")
+}
+
+func doneEntry(j store.Job, now time.Time) MenuEntry {
+	label := videoName(j.Path)
+	if ago := timeAgo(now, j.FinishedAt); ago != "" {
+		label += " · " + ago
+	}
+	csv := j.OutputPath
+	if csv == "" {
+		csv = j.Path
+	}
+	return MenuEntry{Label: label, Tooltip: "Show " + csv, Path: csv}
+}
+
+// failedEntry lists a failure with its reason; paths in the video's own
+// folder are cut to file names, which leaves room for the reason itself.
+func failedEntry(j store.Job) MenuEntry {
+	reason := strings.ReplaceAll(j.Error, filepath.Dir(j.Path)+string(filepath.Separator), "")
+	return MenuEntry{
+		Label:   videoName(j.Path) + " — " + clip(reason, menuReasonWidth),
+		Tooltip: printable(j.Error),
+		Path:    j.Path,
+	}
+}
+
+// videoName is a video's file name, shortened in the middle to keep its end
+// and extension.
+func videoName(path string) string {
+	return shorten(filepath.Base(path), menuNameWidth)
+}
+
+// timeAgo says how long ago t was, coarsely; empty for an unknown time.
+func timeAgo(now, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d/time.Hour))
+	case d < 48*time.Hour:
+		return "yesterday"
+	}
+	return t.In(now.Location()).Format("2 Jan")
+}
+
+// shorten cuts s to width runes by replacing its middle with "…".
+func shorten(s string, width int) string {
+	s = printable(s)
+	r := []rune(s)
+	if len(r) <= width {
+		return s
+	}
+	tail := width / 3
+	return string(r[:width-1-tail]) + "…" + string(r[len(r)-tail:])
+}
+
+// shortenPath cuts a path to width runes from the left, at a separator
+// when there is one, keeping the folder's own name.
+func shortenPath(p string, width int) string {
+	p = printable(p)
+	r := []rune(p)
+	if len(r) <= width {
+		return p
+	}
+	tail := string(r[len(r)-width+1:])
+	if i := strings.IndexRune(tail, filepath.Separator); i > 0 {
+		tail = tail[i:]
+	}
+	return "…" + tail
+}
+
+// clip keeps the first line of s, cut to width runes.
+func clip(s string, width int) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	s = printable(strings.TrimSpace(s))
+	if utf8.RuneCountInString(s) <= width {
+		return s
+	}
+	return string([]rune(s)[:width-1]) + "…"
+}
+
+// printable replaces control characters, which a file name may hold and a
+// menu line cannot show, with spaces.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+func homeRelative(path, home string) string {
+	if home == "" {
+		return path
+	}
+	rel, err := filepath.Rel(home, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return path
+	}
+	if rel == "." {
+		return "~"
+	}
+	return "~" + string(filepath.Separator) + rel
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,411 @@
+package main
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/auwatchd/auwatchd/app/icon"
+	"github.com/auwatchd/auwatchd/store"
+)
+
+var menuNow = time.Date(2026, 3, 14, 15, 0, 0, 0, time.UTC)
+
+func running(path string, progress float64) *store.Job {
+	return &store.Job{ID: 7, Path: path, State: store.Running, Progress: progress}
+}
+
+func failedJob(id int64, path, reason string, ago time.Duration) store.Job {
+	return store.Job{ID: id, Path: path, State: store.Failed, Error: reason, FinishedAt: menuNow.Add(-ago)}
+}
+
+func watching(paths ...string) []store.Folder {
+	var folders []store.Folder
+	for i, p := range paths {
+		folders = append(folders, store.Folder{ID: int64(i + 1), Path: p})
+	}
+	return folders
+}
+
+// TestMenuModelStates maps every state of the daemon to the icon, the text
+// beside it, the tooltip, the status line and the Pause/Resume line.
+func TestMenuModelStates(t *testing.T) {
+	longName := "participant_0042_session_03_follow_up_interview_camera_B.mp4"
+	tests := []struct {
+		name    string
+		status  store.Status
+		icon    icon.State
+		title   string
+		tooltip string
+		line    string
+		pause   string
+	}{
+		{
+			name:    "idle, nothing watched",
+			status:  store.Status{},
+			icon:    icon.Idle,
+			tooltip: "auwatchd — idle",
+			line:    "Idle — no folder watched",
+			pause:   "Pause",
+		},
+		{
+			name:    "idle, one folder",
+			status:  store.Status{Folders: watching("/v/lab")},
+			icon:    icon.Idle,
+			tooltip: "auwatchd — idle",
+			line:    "Idle — watching 1 folder",
+			pause:   "Pause",
+		},
+		{
+			name:    "idle, two folders, videos done before",
+			status:  store.Status{Folders: watching("/v/a", "/v/b"), Counts: store.Counts{Done: 12, Skipped: 2}},
+			icon:    icon.Idle,
+			tooltip: "auwatchd — idle",
+			line:    "Idle — watching 2 folders",
+			pause:   "Pause",
+		},
+		{
+			name:    "working, nothing queued",
+			status:  store.Status{Running: running("/v/interview.mp4", 0.42), Counts: store.Counts{Running: 1}},
+			icon:    icon.Working,
+			title:   "42%",
+			tooltip: "interview.mp4 — 42%",
+			line:    "Measuring interview.mp4 — 42%",
+			pause:   "Pause",
+		},
+		{
+			name:    "working with a queue",
+			status:  store.Status{Running: running("/v/interview.mp4", 0.42), Counts: store.Counts{Running: 1, Queued: 3}},
+			icon:    icon.Working,
+			title:   "42%",
+			tooltip: "interview.mp4 — 42% · 3 queued",
+			line:    "Measuring interview.mp4 — 42% · 3 queued",
+			pause:   "Pause",
+		},
+		{
+			name:    "working, just started",
+			status:  store.Status{Running: running("/v/a.mov", 0), Counts: store.Counts{Running: 1}},
+			icon:    icon.Working,
+			title:   "0%",
+			tooltip: "a.mov — 0%",
+			line:    "Measuring a.mov — 0%",
+			pause:   "Pause",
+		},
+		{
+			name:    "working, last frame: never 100% before done",
+			status:  store.Status{Running: running("/v/a.mov", 0.999), Counts: store.Counts{Running: 1}},
+			icon:    icon.Working,
+			title:   "99%",
+			tooltip: "a.mov — 99%",
+			line:    "Measuring a.mov — 99%",
+			pause:   "Pause",
+		},
+		{
+			name:    "working, progress out of range is clamped",
+			status:  store.Status{Running: running("/v/a.mov", 1.7), Counts: store.Counts{Running: 1}},
+			icon:    icon.Working,
+			title:   "100%",
+			tooltip: "a.mov — 100%",
+			line:    "Measuring a.mov — 100%",
+			pause:   "Pause",
+		},
+		{
+			name:    "queued, between two videos",
+			status:  store.Status{Counts: store.Counts{Queued: 2}},
+			icon:    icon.Working,
+			tooltip: "auwatchd — 2 queued",
+			line:    "Starting · 2 queued",
+			pause:   "Pause",
+		},
+		{
+			name:    "paused, nothing queued",
+			status:  store.Status{Paused: true, Folders: watching("/v/lab")},
+			icon:    icon.Paused,
+			tooltip: "auwatchd — paused",
+			line:    "Paused",
+			pause:   "Resume",
+		},
+		{
+			name:    "paused with a queue",
+			status:  store.Status{Paused: true, Counts: store.Counts{Queued: 4}},
+			icon:    icon.Paused,
+			tooltip: "auwatchd — paused · 4 queued",
+			line:    "Paused · 4 queued",
+			pause:   "Resume",
+		},
+		{
+			name:    "paused while the current video finishes",
+			status:  store.Status{Paused: true, Running: running("/v/interview.mp4", 0.5), Counts: store.Counts{Running: 1, Queued: 1}},
+			icon:    icon.Paused,
+			title:   "50%",
+			tooltip: "interview.mp4 — 50% · paused · 1 queued",
+			line:    "Pausing after interview.mp4 (50%) · 1 queued",
+			pause:   "Resume",
+		},
+		{
+			name: "attention: a video failed an hour ago",
+			status: store.Status{Folders: watching("/v/lab"), Counts: store.Counts{Failed: 1},
+				RecentFailed: []store.Job{failedJob(3, "/v/lab/bad.mp4", "not a video", time.Hour)}},
+			icon:    icon.Attention,
+			tooltip: "auwatchd — 1 failed",
+			line:    "Idle — watching 1 folder",
+			pause:   "Pause",
+		},
+		{
+			name: "attention while working",
+			status: store.Status{Running: running("/v/interview.mp4", 0.42), Counts: store.Counts{Running: 1, Queued: 3, Failed: 2},
+				RecentFailed: []store.Job{failedJob(3, "/v/bad.mp4", "no frames", time.Minute), failedJob(2, "/v/old.mp4", "gone", 3*time.Hour)}},
+			icon:    icon.Attention,
+			title:   "42%",
+			tooltip: "interview.mp4 — 42% · 3 queued · 2 failed",
+			line:    "Measuring interview.mp4 — 42% · 3 queued",
+			pause:   "Pause",
+		},
+		{
+			name: "attention beats paused",
+			status: store.Status{Paused: true, Counts: store.Counts{Failed: 1},
+				RecentFailed: []store.Job{failedJob(3, "/v/bad.mp4", "no frames", time.Minute)}},
+			icon:    icon.Attention,
+			tooltip: "auwatchd — paused · 1 failed",
+			line:    "Paused",
+			pause:   "Resume",
+		},
+		{
+			name: "a failure older than a day no longer asks for attention",
+			status: store.Status{Folders: watching("/v/lab"), Counts: store.Counts{Failed: 1},
+				RecentFailed: []store.Job{failedJob(3, "/v/bad.mp4", "no frames", 25*time.Hour)}},
+			icon:    icon.Idle,
+			tooltip: "auwatchd — idle",
+			line:    "Idle — watching 1 folder",
+			pause:   "Pause",
+		},
+		{
+			name: "a failure with no finish time asks for attention",
+			status: store.Status{Counts: store.Counts{Failed: 1},
+				RecentFailed: []store.Job{{ID: 3, Path: "/v/bad.mp4", State: store.Failed, Error: "no frames"}}},
+			icon:    icon.Attention,
+			tooltip: "auwatchd — 1 failed",
+			line:    "Idle — no folder watched",
+			pause:   "Pause",
+		},
+		{
+			name:    "working on a long name: shortened in the middle, extension kept",
+			status:  store.Status{Running: running("/v/"+longName, 0.1), Counts: store.Counts{Running: 1, Queued: 1}},
+			icon:    icon.Working,
+			title:   "10%",
+			tooltip: "participant_0042_sessio…camera_B.mp4 — 10% · 1 queued",
+			line:    "Measuring participant_0042_sessio…camera_B.mp4 — 10% · 1 queued",
+			pause:   "Pause",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := menuModel(tt.status, menuNow, menuSettings{})
+			got := []string{m.Icon.String(), m.Title, m.Tooltip, m.Status, m.Pause}
+			want := []string{tt.icon.String(), tt.title, tt.tooltip, tt.line, tt.pause}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("icon, title, tooltip, status, pause:\n got %q\nwant %q", got, want)
+			}
+		})
+	}
+}
+
+// TestMenuModelLists checks the lines listing videos and folders.
+func TestMenuModelLists(t *testing.T) {
+	done := func(id int64, path string, ago time.Duration) store.Job {
+		return store.Job{ID: id, Path: path, State: store.Done, OutputPath: path + ".au.csv", FinishedAt: menuNow.Add(-ago)}
+	}
+	tests := []struct {
+		name   string
+		status store.Status
+		home   string
+		want   MenuModel
+	}{
+		{
+			name:   "nothing to list",
+			status: store.Status{},
+			want:   MenuModel{},
+		},
+		{
+			name: "finished videos: newest first, at most five, with their age; a click shows the CSV",
+			status: store.Status{Counts: store.Counts{Done: 7}, RecentDone: []store.Job{
+				done(7, "/v/g.mp4", 10*time.Second), done(6, "/v/f.mp4", 5*time.Minute), done(5, "/v/e.mp4", 3*time.Hour),
+				done(4, "/v/d.mp4", 30*time.Hour), done(3, "/v/c.mp4", 72*time.Hour), done(2, "/v/b.mp4", 80*time.Hour),
+			}},
+			want: MenuModel{Done: []MenuEntry{
+				{Label: "g.mp4 · just now", Tooltip: "Show /v/g.mp4.au.csv", Path: "/v/g.mp4.au.csv"},
+				{Label: "f.mp4 · 5 min ago", Tooltip: "Show /v/f.mp4.au.csv", Path: "/v/f.mp4.au.csv"},
+				{Label: "e.mp4 · 3 h ago", Tooltip: "Show /v/e.mp4.au.csv", Path: "/v/e.mp4.au.csv"},
+				{Label: "d.mp4 · yesterday", Tooltip: "Show /v/d.mp4.au.csv", Path: "/v/d.mp4.au.csv"},
+				{Label: "c.mp4 · 11 Mar", Tooltip: "Show /v/c.mp4.au.csv", Path: "/v/c.mp4.au.csv"},
+			}},
+		},
+		{
+			name: "failed videos with their reasons and Retry; a click shows the video",
+			status: store.Status{Counts: store.Counts{Failed: 2}, RecentFailed: []store.Job{
+				failedJob(9, "/v/lab/x.wmv", "/v/lab/x.wmv.au.csv already exists and auwatchd did not write it; move it away and retry", time.Minute),
+				failedJob(8, "/v/notes.mp4", "open /v/notes.mp4: not a video\nffmpeg said: invalid data", 2*time.Hour),
+			}},
+			want: MenuModel{
+				Icon: icon.Attention,
+				Failed: []MenuEntry{
+					{
+						Label:   "x.wmv — x.wmv.au.csv already exists and auwatchd did not write it; …",
+						Tooltip: "/v/lab/x.wmv.au.csv already exists and auwatchd did not write it; move it away and retry",
+						Path:    "/v/lab/x.wmv",
+					},
+					{Label: "notes.mp4 — open notes.mp4: not a video", Tooltip: "open /v/notes.mp4: not a video ffmpeg said: invalid data", Path: "/v/notes.mp4"},
+				},
+				Retry: "Retry 2 failed videos",
+			},
+		},
+		{
+			name: "more failures than lines: Retry counts them all",
+			status: store.Status{Counts: store.Counts{Failed: 1}, RecentFailed: []store.Job{
+				failedJob(1, "/v/a.mp4", "no frames", 30*time.Hour),
+			}},
+			want: MenuModel{
+				Failed: []MenuEntry{{Label: "a.mp4 — no frames", Tooltip: "no frames", Path: "/v/a.mp4"}},
+				Retry:  "Retry 1 failed video",
+			},
+		},
+		{
+			name:   "folders: under the home folder shown with ~, long paths cut from the left",
+			status: store.Status{Folders: watching("/home/ana/AUWatch", "/home/ana", "/mnt/lab-share/studies/2026/facial-paralysis/follow-up/videos", "/home/anabel")},
+			home:   "/home/ana",
+			want: MenuModel{Folders: []MenuEntry{
+				{Label: "Open ~/AUWatch", Tooltip: "/home/ana/AUWatch", Path: "/home/ana/AUWatch"},
+				{Label: "Open ~", Tooltip: "/home/ana", Path: "/home/ana"},
+				{Label: "Open …/2026/facial-paralysis/follow-up/videos", Tooltip: "/mnt/lab-share/studies/2026/facial-paralysis/follow-up/videos", Path: "/mnt/lab-share/studies/2026/facial-paralysis/follow-up/videos"},
+				{Label: "Open /home/anabel", Tooltip: "/home/anabel", Path: "/home/anabel"},
+			}},
+		},
+		{
+			name:   "more folders than lines",
+			status: store.Status{Folders: watching("/1", "/2", "/3", "/4", "/5", "/6", "/7", "/8", "/9", "/10")},
+			want: MenuModel{
+				Folders: []MenuEntry{
+					{Label: "Open /1", Tooltip: "/1", Path: "/1"}, {Label: "Open /2", Tooltip: "/2", Path: "/2"},
+					{Label: "Open /3", Tooltip: "/3", Path: "/3"}, {Label: "Open /4", Tooltip: "/4", Path: "/4"},
+					{Label: "Open /5", Tooltip: "/5", Path: "/5"}, {Label: "Open /6", Tooltip: "/6", Path: "/6"},
+					{Label: "Open /7", Tooltip: "/7", Path: "/7"}, {Label: "Open /8", Tooltip: "/8", Path: "/8"},
+				},
+				MoreFolders: "2 more — see auwatchd folders",
+			},
+		},
+		{
+			name: "control characters in a file name do not break the line",
+			status: store.Status{RecentDone: []store.Job{
+				{ID: 1, Path: "/v/two\nlines.mp4", OutputPath: "/v/two\nlines.mp4.au.csv"},
+			}},
+			want: MenuModel{Done: []MenuEntry{{Label: "two lines.mp4", Tooltip: "Show /v/two\nlines.mp4.au.csv", Path: "/v/two\nlines.mp4.au.csv"}}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := menuModel(tt.status, menuNow, menuSettings{UserHome: tt.home})
+			got := MenuModel{Icon: m.Icon, Done: m.Done, Failed: m.Failed, Retry: m.Retry, Folders: m.Folders, MoreFolders: m.MoreFolders}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMenuModelSettings(t *testing.T) {
+	tests := []struct {
+		set           menuSettings
+		notifications bool
+		login         loginState
+	}{
+		{menuSettings{}, false, loginHidden},
+		{menuSettings{Notifications: true, Login: loginOff}, true, loginOff},
+		{menuSettings{Notifications: true, Login: loginOn}, true, loginOn},
+	}
+	for _, tt := range tests {
+		m := menuModel(store.Status{}, menuNow, tt.set)
+		if m.Notifications != tt.notifications || m.Login != tt.login {
+			t.Errorf("settings %+v: notifications %v, login %v", tt.set, m.Notifications, m.Login)
+		}
+	}
+}
+
+func TestShortenKeepsWidthAndEnds(t *testing.T) {
+	tests := []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"interview.mp4", 36, "interview.mp4"},
+		{"abcdefghij.mp4", 14, "abcdefghij.mp4"},
+		{"abcdefghijk.mp4", 14, "abcdefghi….mp4"},
+		{"ééééééééééééééééééééé.mov", 12, "ééééééé….mov"},
+		{"tab\there.mp4", 36, "tab here.mp4"},
+	}
+	for _, tt := range tests {
+		got := shorten(tt.in, tt.width)
+		if got != tt.want || utf8.RuneCountInString(got) > tt.width {
+			t.Errorf("shorten(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
+		}
+	}
+}
+
+func TestClipKeepsTheFirstLine(t *testing.T) {
+	tests := []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"no frames", 20, "no frames"},
+		{"  decode error\nat frame 12  ", 20, "decode error"},
+		{"a reason far too long to fit", 10, "a reason …"},
+		{"", 10, ""},
+	}
+	for _, tt := range tests {
+		if got := clip(tt.in, tt.width); got != tt.want {
+			t.Errorf("clip(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
+		}
+	}
+}
+
+func TestTimeAgo(t *testing.T) {
+	tests := []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Time{}, ""},
+		{menuNow.Add(time.Minute), "just now"}, // a clock set back
+		{menuNow.Add(-59 * time.Second), "just now"},
+		{menuNow.Add(-time.Minute), "1 min ago"},
+		{menuNow.Add(-59 * time.Minute), "59 min ago"},
+		{menuNow.Add(-time.Hour), "1 h ago"},
+		{menuNow.Add(-23 * time.Hour), "23 h ago"},
+		{menuNow.Add(-24 * time.Hour), "yesterday"},
+		{menuNow.Add(-48 * time.Hour), "12 Mar"},
+	}
+	for _, tt := range tests {
+		if got := timeAgo(menuNow, tt.at); got != tt.want {
+			t.Errorf("timeAgo(%v) = %q, want %q", menuNow.Sub(tt.at), got, tt.want)
+		}
+	}
+}
+
+func TestMenuLinesStayNarrow(t *testing.T) {
+	long := strings.Repeat("very-long-name-", 20)
+	s := store.Status{
+		Running:      running("/v/"+long+".mp4", 0.3),
+		Counts:       store.Counts{Running: 1, Queued: 12345, Failed: 1},
+		RecentDone:   []store.Job{{ID: 1, Path: "/v/" + long + ".mp4", OutputPath: "/v/" + long + ".mp4.au.csv", FinishedAt: menuNow}},
+		RecentFailed: []store.Job{failedJob(2, "/v/"+long+".mov", strings.Repeat("why ", 100), time.Minute)},
+		Folders:      watching("/" + strings.Repeat("deep/", 40)),
+	}
+	m := menuModel(s, menuNow, menuSettings{})
+	lines := []string{m.Status, m.Tooltip, m.Done[0].Label, m.Failed[0].Label, m.Folders[0].Label}
+	for _, l := range lines {
+		if n := utf8.RuneCountInString(l); n > 100 {
+			t.Errorf("line of %d runes: %q", n, l)
+		}
+	}
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/auwatchd/auwatchd/store"
+)
+
+// notice is one desktop notification.
+type notice struct {
+	Title, Body string
+}
+
+// Above this many failures seen at once, one notice counts them instead of
+// one notice each.
+const maxFailureNotices = 3
+
+// noticeTimeout bounds a notification helper that hangs.
+const noticeTimeout = 10 * time.Second
+
+// noticeTracker turns successive statuses into notices: one per new failure,
+// and one when the queue drains after a batch of videos was measured.
+type noticeTracker struct {
+	started  bool
+	baseline store.Counts        // the counts when the queue was last empty
+	lastDone time.Time           // the newest finish time of a done video then
+	failures map[int64]time.Time // failed jobs already told: id → finish time
+}
+
+// observe returns the notices that the change since the previous status
+// calls for. The first status only sets the baseline: what happened before
+// the menu bar started is not news.
+func (n *noticeTracker) observe(s store.Status) []notice {
+	failures := make(map[int64]time.Time, len(s.RecentFailed))
+	var fresh []store.Job
+	for _, j := range s.RecentFailed {
+		failures[j.ID] = j.FinishedAt
+		if seen, ok := n.failures[j.ID]; !ok || !seen.Equal(j.FinishedAt) {
+			fresh = append(fresh, j)
+		}
+	}
+	n.failures = failures
+	if !n.started {
+		n.started = true
+		n.setBaseline(s)
+		return nil
+	}
+	notices := failureNotices(fresh)
+	if s.Running == nil && s.Counts.Queued == 0 {
+		if measured := n.measured(s); measured > 0 {
+			notices = append(notices, batchNotice(measured, s.Counts.Failed-n.baseline.Failed))
+		}
+		n.setBaseline(s)
+	}
+	return notices
+}
+
+func (n *noticeTracker) setBaseline(s store.Status) {
+	n.baseline = s.Counts
+	if len(s.RecentDone) > 0 {
+		n.lastDone = s.RecentDone[0].FinishedAt
+	}
+}
+
+// measured counts the videos done since the baseline: the growth of the done
+// count, or, when a changed video went from done back to the queue, the
+// recent list.
+func (n *noticeTracker) measured(s store.Status) int {
+	recent := 0
+	for _, j := range s.RecentDone {
+		if j.FinishedAt.After(n.lastDone) {
+			recent++
+		}
+	}
+	return max(s.Counts.Done-n.baseline.Done, recent)
+}
+
+func failureNotices(jobs []store.Job) []notice {
+	if len(jobs) > maxFailureNotices {
+		return []notice{{
+			Title: fmt.Sprintf("auwatchd: %d videos failed", len(jobs)),
+			Body:  "The menu lists them with the reasons; `auwatchd status` too.",
+		}}
+	}
+	var out []notice
+	for _, j := range jobs {
+		out = append(out, notice{
+			Title: "auwatchd: a video failed",
+			Body:  fmt.Sprintf("%s: %s", filepath.Base(j.Path), clip(j.Error, 200)),
+		})
+	}
+	return out
+}
+
+func batchNotice(measured, failed int) notice {
+	body := plural(measured, "video") + " measured"
+	if failed > 0 {
+		body += fmt.Sprintf(", %d failed", failed)
+	}
+	return notice{Title: "auwatchd: batch finished", Body: body}
+}
+
+// showNotice hands a notice to the desktop's notification helper without
+// waiting for it; where there is none, the log keeps the notice.
+func showNotice(n notice, log *slog.Logger) {
+	args := noticeArgs(n)
+	if args == nil {
+		log.Info("notification (no desktop notifier found)", "title", n.Title, "body", n.Body)
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), noticeTimeout)
+		defer cancel()
+		if out, err := exec.CommandContext(ctx, args[0], args[1:]...).CombinedOutput(); err != nil {
+			log.Warn("cannot show a notification", "err", err, "output", string(bytes.TrimSpace(out)))
+		}
+	}()
+}

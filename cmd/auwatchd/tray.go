@@ -1,0 +1,493 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/systray"
+
+	"github.com/auwatchd/auwatchd/app/icon"
+	"github.com/auwatchd/auwatchd/store"
+)
+
+// How often the menu looks at the store (it reads the status only when the
+// store changed), and how often it redraws anyway so that "2 min ago" ages.
+const (
+	refreshEvery = 500 * time.Millisecond
+	relabelEvery = 30 * time.Second
+)
+
+// trayIconSize is the menu-bar icon's size in pixels: twice macOS's 16-point
+// status item, and what Linux panels scale down from.
+const trayIconSize = 32
+
+// loginItem starts auwatchd when the user logs in; the "Start at login"
+// checkbox drives it.
+type loginItem interface {
+	Installed() bool
+	Install() error
+	Uninstall() error
+}
+
+// loginItemFor returns the login item that starts a daemon on the data
+// folder home, or nil, which hides "Start at login".
+func loginItemFor(home string) loginItem { return nil }
+
+// menuBarUnavailable says why the daemon runs without a menu-bar icon, or ""
+// when it shows one.
+func menuBarUnavailable(headless bool) string {
+	if headless {
+		return "--headless was given"
+	}
+	return menuBarHostMissing()
+}
+
+// menuBar is the menu-bar icon and menu of a running daemon: a view over the
+// store's status, and the commands pause, retry and add-folder.
+type menuBar struct {
+	store   *store.Store
+	home    string // the data folder, which holds the log
+	log     *slog.Logger
+	quit    func()          // stops the daemon
+	stopped <-chan struct{} // closed once the daemon has stopped
+	login   loginItem       // nil hides "Start at login"
+}
+
+// run shows the menu bar until the daemon has stopped. It owns the calling
+// goroutine, which must be the main one: macOS draws menus only there, and
+// every systray call waits for it, so the menu stops drawing before systray quits.
+func (mb *menuBar) run(ctx context.Context) {
+	views := make(chan *trayView, 1)
+	followed := make(chan struct{})
+	go func() {
+		defer close(followed)
+		select {
+		case v := <-views:
+			mb.follow(ctx, v)
+		case <-ctx.Done():
+		}
+	}()
+	go func() {
+		<-mb.stopped
+		<-followed
+		systray.Quit()
+	}()
+	systray.Run(func() { views <- mb.build(ctx) }, nil)
+	mb.quit()
+	<-mb.stopped
+	<-followed
+}
+
+// follow redraws the menu from the store, at most every refreshEvery and
+// only when the store changed; it reads through the store's reader
+// connections, so it never holds up the worker.
+func (mb *menuBar) follow(ctx context.Context, v *trayView) {
+	var notices noticeTracker
+	seen, last := int64(-1), time.Time{}
+	t := time.NewTicker(refreshEvery)
+	defer t.Stop()
+	for {
+		version, err := mb.store.DataVersion(ctx)
+		if err == nil && (version != seen || time.Since(last) >= relabelEvery) {
+			seen, last = version, time.Now()
+			mb.refresh(ctx, v, &notices)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-v.nudged:
+			seen = -1
+		}
+	}
+}
+
+func (mb *menuBar) refresh(ctx context.Context, v *trayView, notices *noticeTracker) {
+	s, err := mb.store.Status(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			mb.log.Warn("menu bar: read status", "err", err)
+		}
+		return
+	}
+	on, err := mb.store.Notifications(ctx)
+	if err != nil {
+		on = true
+	}
+	userHome, _ := os.UserHomeDir()
+	v.apply(menuModel(s, time.Now(), menuSettings{Notifications: on, Login: mb.loginState(), UserHome: userHome}))
+	for _, n := range notices.observe(s) {
+		if on {
+			showNotice(n, mb.log)
+		}
+	}
+}
+
+func (mb *menuBar) loginState() loginState {
+	switch {
+	case mb.login == nil:
+		return loginHidden
+	case mb.login.Installed():
+		return loginOn
+	}
+	return loginOff
+}
+
+// trayView holds the systray items; the lists are fixed pools of lines,
+// hidden when unused, since systray can append lines but not insert them.
+type trayView struct {
+	icons  map[icon.State][]byte
+	nudged chan struct{} // asks for a redraw after a click changed something
+
+	iconShown              icon.State
+	iconSet                bool
+	title, tooltip         string
+	status                 *slot
+	doneHeader, failHeader *slot
+	done                   [menuRecentDone]*slot
+	failed                 [menuRecentFailed]*slot
+	retry                  *slot
+	folders                [menuFolderSlots]*slot
+	moreFolders            *slot
+	pause, notifications   *slot
+	login                  *slot
+}
+
+// build adds every menu line, wires the clicks, and returns the view.
+func (mb *menuBar) build(ctx context.Context) *trayView {
+	v := &trayView{icons: make(map[icon.State][]byte), nudged: make(chan struct{}, 1)}
+	for _, s := range []icon.State{icon.Idle, icon.Working, icon.Paused, icon.Attention} {
+		data, err := icon.PNG(s, trayIconSize)
+		if err != nil {
+			mb.log.Error("menu bar: draw icon", "err", err)
+		}
+		v.icons[s] = data
+	}
+	v.setIcon(icon.Idle)
+	v.title, v.tooltip = barTitle(""), "auwatchd"
+	systray.SetTitle(v.title)
+	systray.SetTooltip(v.tooltip)
+
+	v.status = label("auwatchd")
+	v.doneHeader = label("Recently measured").hidden()
+	for i := range v.done {
+		v.done[i] = line("").hidden()
+		v.done[i].onClick(func(csv string) { mb.desktop("show the CSV", revealArgs(csv)) })
+	}
+	v.failHeader = label("Failed").hidden()
+	for i := range v.failed {
+		v.failed[i] = line("").hidden()
+		v.failed[i].onClick(func(video string) { mb.desktop("show the video", revealArgs(video)) })
+	}
+	v.retry = line("").hidden()
+	v.retry.onClick(func(string) { mb.retry(ctx, v) })
+	systray.AddSeparator()
+
+	for i := range v.folders {
+		v.folders[i] = line("").hidden()
+		v.folders[i].onClick(func(folder string) { mb.desktop("open the folder", openArgs(folder)) })
+	}
+	v.moreFolders = label("").hidden()
+	line("Add folder…").onClick(func(string) { mb.addFolder(ctx, v) })
+	systray.AddSeparator()
+
+	v.pause = line("Pause")
+	v.pause.onClick(func(string) { mb.togglePause(ctx, v) })
+	v.notifications = checkbox("Notifications")
+	v.notifications.onClick(func(string) { mb.toggleNotifications(ctx, v) })
+	v.login = checkbox("Start at login").hidden()
+	v.login.onClick(func(string) { mb.toggleLogin(v) })
+	line("Open log").onClick(func(string) { mb.desktop("open the log", openArgs(filepath.Join(mb.home, "auwatchd.log"))) })
+	systray.AddSeparator()
+	line("Quit").onClick(func(string) {
+		v.status.show(MenuEntry{Label: "Stopping…"})
+		mb.log.Info("menu bar: quit")
+		mb.quit()
+	})
+	mb.log.Info("menu bar icon shown")
+	return v
+}
+
+func (v *trayView) nudge() {
+	select {
+	case v.nudged <- struct{}{}:
+	default:
+	}
+}
+
+func (v *trayView) setIcon(s icon.State) {
+	if v.iconSet && v.iconShown == s {
+		return
+	}
+	if data := v.icons[s]; len(data) > 0 {
+		systray.SetIcon(data)
+		v.iconShown, v.iconSet = s, true
+	}
+}
+
+// apply copies a model onto the items, touching only what changed.
+func (v *trayView) apply(m MenuModel) {
+	v.setIcon(m.Icon)
+	if title := barTitle(m.Title); title != v.title {
+		systray.SetTitle(title)
+		v.title = title
+	}
+	if m.Tooltip != v.tooltip {
+		systray.SetTooltip(m.Tooltip)
+		v.tooltip = m.Tooltip
+	}
+	v.status.show(MenuEntry{Label: m.Status, Tooltip: m.Tooltip})
+	v.doneHeader.showIf(len(m.Done) > 0)
+	showEntries(v.done[:], m.Done)
+	v.failHeader.showIf(len(m.Failed) > 0)
+	showEntries(v.failed[:], m.Failed)
+	v.retry.showText(m.Retry)
+	showEntries(v.folders[:], m.Folders)
+	v.moreFolders.showText(m.MoreFolders)
+	v.pause.show(MenuEntry{Label: m.Pause})
+	v.notifications.setChecked(m.Notifications)
+	if m.Login == loginHidden {
+		v.login.hide()
+	} else {
+		v.login.showIf(true)
+		v.login.setChecked(m.Login == loginOn)
+	}
+}
+
+func showEntries(slots []*slot, entries []MenuEntry) {
+	for i, s := range slots {
+		if i < len(entries) {
+			s.show(entries[i])
+		} else {
+			s.hide()
+		}
+	}
+}
+
+// slot is one menu line whose text, target, check mark and visibility
+// follow the model; it calls systray only for what changed.
+type slot struct {
+	item *systray.MenuItem
+
+	mu      sync.Mutex
+	entry   MenuEntry
+	shown   bool
+	checked bool
+}
+
+func line(title string) *slot {
+	return &slot{item: systray.AddMenuItem(menuLabel(title), ""), entry: MenuEntry{Label: title}, shown: true}
+}
+
+// label is a line that is not clickable.
+func label(title string) *slot {
+	s := line(title)
+	s.item.Disable()
+	return s
+}
+
+func checkbox(title string) *slot {
+	return &slot{item: systray.AddMenuItemCheckbox(menuLabel(title), "", false), entry: MenuEntry{Label: title}, shown: true}
+}
+
+func (s *slot) show(e MenuEntry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e.Label != s.entry.Label {
+		s.item.SetTitle(menuLabel(e.Label))
+	}
+	if e.Tooltip != s.entry.Tooltip {
+		s.item.SetTooltip(e.Tooltip)
+	}
+	s.entry = e
+	if !s.shown {
+		s.item.Show()
+		s.shown = true
+	}
+}
+
+// showText shows the line with text, or hides it when text is empty.
+func (s *slot) showText(text string) {
+	if text == "" {
+		s.hide()
+		return
+	}
+	s.show(MenuEntry{Label: text})
+}
+
+func (s *slot) showIf(visible bool) {
+	if !visible {
+		s.hide()
+		return
+	}
+	s.mu.Lock()
+	e := s.entry
+	s.mu.Unlock()
+	s.show(e)
+}
+
+// hidden hides a line until the model has something for it.
+func (s *slot) hidden() *slot {
+	s.hide()
+	return s
+}
+
+func (s *slot) hide() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shown {
+		s.item.Hide()
+		s.shown = false
+	}
+}
+
+func (s *slot) setChecked(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if on == s.checked {
+		return
+	}
+	if on {
+		s.item.Check()
+	} else {
+		s.item.Uncheck()
+	}
+	s.checked = on
+}
+
+// onClick runs fn with the line's current target on every click. systray
+// drops a click that finds no one listening, so each line has its own
+// listener, and a slow action (a folder chooser) only holds up its own line.
+func (s *slot) onClick(fn func(path string)) {
+	go func() {
+		for range s.item.ClickedCh {
+			s.mu.Lock()
+			path := s.entry.Path
+			s.mu.Unlock()
+			fn(path)
+		}
+	}()
+}
+
+func (mb *menuBar) retry(ctx context.Context, v *trayView) {
+	n, err := mb.store.RetryFailed(ctx)
+	if err != nil {
+		mb.log.Error("menu bar: retry failed videos", "err", err)
+		return
+	}
+	mb.log.Info("menu bar: failed videos queued again", "jobs", n)
+	v.nudge()
+}
+
+func (mb *menuBar) togglePause(ctx context.Context, v *trayView) {
+	paused, err := mb.store.Paused(ctx)
+	if err == nil {
+		err = mb.store.SetPaused(ctx, !paused)
+	}
+	if err != nil {
+		mb.log.Error("menu bar: pause or resume", "err", err)
+		return
+	}
+	if paused {
+		mb.log.Info("menu bar: resumed")
+	} else {
+		mb.log.Info("menu bar: paused")
+	}
+	v.nudge()
+}
+
+func (mb *menuBar) toggleNotifications(ctx context.Context, v *trayView) {
+	on, err := mb.store.Notifications(ctx)
+	if err == nil {
+		err = mb.store.SetNotifications(ctx, !on)
+	}
+	if err != nil {
+		mb.log.Error("menu bar: turn notifications on or off", "err", err)
+		return
+	}
+	v.nudge()
+}
+
+func (mb *menuBar) toggleLogin(v *trayView) {
+	if mb.login == nil {
+		return
+	}
+	var err error
+	if mb.login.Installed() {
+		err = mb.login.Uninstall()
+	} else {
+		err = mb.login.Install()
+	}
+	if err != nil {
+		mb.log.Error("menu bar: start at login", "err", err)
+	}
+	v.nudge()
+}
+
+// addFolder asks for a folder with the desktop's chooser and watches it;
+// where there is no chooser it says how to add one from a terminal.
+func (mb *menuBar) addFolder(ctx context.Context, v *trayView) {
+	args := chooseFolderArgs()
+	if args == nil {
+		n := notice{Title: "auwatchd: add a folder", Body: "No folder chooser is installed here. In a terminal, run: auwatchd folders add PATH"}
+		mb.log.Info("menu bar: no folder chooser; add folders with `auwatchd folders add PATH`")
+		showNotice(n, mb.log)
+		return
+	}
+	out, err := exec.CommandContext(ctx, args[0], args[1:]...).Output()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return // the chooser was cancelled
+	}
+	if err != nil {
+		mb.log.Error("menu bar: choose a folder", "err", err)
+		return
+	}
+	path, err := chosenFolder(string(out))
+	if err == nil {
+		_, err = mb.store.AddFolder(ctx, path)
+	}
+	if err != nil {
+		mb.log.Error("menu bar: add folder", "err", err)
+		showNotice(notice{Title: "auwatchd: cannot add the folder", Body: err.Error()}, mb.log)
+		return
+	}
+	mb.log.Info("menu bar: folder added", "folder", path)
+	v.nudge()
+}
+
+// chosenFolder turns a chooser's output into a folder path, refusing
+// anything that is not an existing folder.
+func chosenFolder(out string) (string, error) {
+	path := strings.TrimRight(out, "\r\n")
+	if !filepath.IsAbs(path) {
+		return "", fmt.Errorf("the chooser answered %q, not a folder path", path)
+	}
+	path = filepath.Clean(path)
+	if info, err := os.Stat(path); err != nil || !info.IsDir() {
+		return "", fmt.Errorf("%s is not a folder", path)
+	}
+	return path, nil
+}
+
+// desktop starts a desktop helper (open, reveal) without waiting for it.
+func (mb *menuBar) desktop(what string, args []string) {
+	if args == nil {
+		mb.log.Warn("menu bar: cannot "+what, "err", "no desktop opener (open, xdg-open) found")
+		return
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	if err := cmd.Start(); err != nil {
+		mb.log.Warn("menu bar: cannot "+what, "err", err)
+		return
+	}
+	go cmd.Wait()
+}

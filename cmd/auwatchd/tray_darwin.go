@@ -1,0 +1,58 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// AppKit draws menus only on the main thread: keep the main goroutine, which
+// runs the menu bar, on it.
+func init() {
+	runtime.LockOSThread()
+	runFromAppBundle()
+}
+
+// runFromAppBundle starts the daemon when auwatchd.app is opened from the
+// Finder, which passes no arguments.
+func runFromAppBundle() {
+	if len(os.Args) != 1 {
+		return
+	}
+	exe, err := os.Executable()
+	if err == nil && strings.HasSuffix(filepath.Dir(exe), ".app/Contents/MacOS") {
+		os.Args = append(os.Args, "run")
+	}
+}
+
+// menuBarHostMissing says why there is no menu bar, or "" when there is one:
+// only a graphical login session (launchd's "Aqua" session) has one, not an
+// SSH session or a background agent.
+func menuBarHostMissing() string {
+	out, err := exec.Command("launchctl", "managername").Output()
+	if err != nil {
+		return "cannot tell the login session's kind (launchctl managername: " + err.Error() + ")"
+	}
+	if name := strings.TrimSpace(string(out)); name != "Aqua" {
+		return "no menu bar in this session (launchd session " + name + ", not Aqua)"
+	}
+	return ""
+}
+
+// barTitle is the text beside the icon: the progress alone.
+func barTitle(progress string) string { return progress }
+
+// menuLabel is the text as macOS menus show it.
+func menuLabel(s string) string { return s }
+
+// revealArgs selects path in a Finder window.
+func revealArgs(path string) []string { return []string{"open", "-R", path} }
+
+func openArgs(path string) []string { return []string{"open", path} }
+
+// chooseFolderArgs asks for a folder with the standard macOS chooser.
+func chooseFolderArgs() []string {
+	return []string{"osascript", "-e", `POSIX path of (choose folder with prompt "Choose a folder for auwatchd to watch")`}
+}

@@ -1,0 +1,534 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+	"github.com/godbus/dbus/v5/prop"
+
+	"github.com/auwatchd/auwatchd/app/icon"
+	"github.com/auwatchd/auwatchd/internal/testenv"
+	"github.com/auwatchd/auwatchd/store"
+)
+
+// desktop is a private X display and D-Bus session bus, with the two
+// services a Linux desktop offers a tray app: a StatusNotifierWatcher (what a
+// panel runs to show tray icons) and a notification server. Both record what
+// the daemon sends them.
+type desktop struct {
+	t       *testing.T
+	display string
+	bus     string
+	conn    *dbus.Conn
+	items   chan string // bus names that registered a tray item
+	notices chan notice
+	backlog []notice // notifications received and not yet waited for
+}
+
+// startDesktop starts a display and a session bus with a tray host and a
+// notification server on it.
+func startDesktop(t *testing.T) *desktop {
+	t.Helper()
+	d := startBus(t)
+	d.display = ":" + startProcessReadingLine(t, exec.Command("Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "640x480x24"))
+	d.serveWatcher(true)
+	d.serve("org.freedesktop.Notifications", "/org/freedesktop/Notifications", &fakeNotifier{notices: d.notices}, nil)
+	return d
+}
+
+// startBus starts a private D-Bus session bus with nothing on it.
+func startBus(t *testing.T) *desktop {
+	t.Helper()
+	d := &desktop{t: t, items: make(chan string, 4), notices: make(chan notice, 16)}
+	d.bus = startProcessReadingLine(t, exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=3"))
+	conn, err := dbus.Connect(d.bus)
+	if err != nil {
+		t.Fatalf("connect to the test session bus %s: %v", d.bus, err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	d.conn = conn
+	return d
+}
+
+// serveWatcher offers a StatusNotifierWatcher, with or without a host.
+func (d *desktop) serveWatcher(hosted bool) {
+	d.serve("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher", &fakeWatcher{items: d.items}, map[string]*prop.Prop{
+		"IsStatusNotifierHostRegistered": {Value: hosted},
+		"ProtocolVersion":                {Value: int32(0)},
+		"RegisteredStatusNotifierItems":  {Value: []string{}},
+	})
+}
+
+// startProcessReadingLine starts cmd and returns the first line it writes
+// on file descriptor 3 (Xvfb's display number, dbus-daemon's address).
+func startProcessReadingLine(t *testing.T, cmd *exec.Cmd) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s (scripts/deps.sh installs it): %v", cmd.Path, err)
+	}
+	w.Close()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	lines := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		r.Close()
+		lines <- strings.TrimSpace(line)
+	}()
+	select {
+	case line := <-lines:
+		if line == "" {
+			t.Fatalf("%s printed nothing", cmd.Path)
+		}
+		return line
+	case <-time.After(20 * time.Second):
+		t.Fatalf("%s did not start", cmd.Path)
+		return ""
+	}
+}
+
+func (d *desktop) serve(name string, path dbus.ObjectPath, obj any, props map[string]*prop.Prop) {
+	d.t.Helper()
+	if err := d.conn.Export(obj, path, name); err != nil {
+		d.t.Fatal(err)
+	}
+	if props != nil {
+		if _, err := prop.Export(d.conn, path, map[string]map[string]*prop.Prop{name: props}); err != nil {
+			d.t.Fatal(err)
+		}
+	}
+	if reply, err := d.conn.RequestName(name, dbus.NameFlagDoNotQueue); err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		d.t.Fatalf("own %s: %v (reply %v)", name, err, reply)
+	}
+}
+
+type fakeWatcher struct{ items chan string }
+
+func (w *fakeWatcher) RegisterStatusNotifierItem(sender dbus.Sender, service string) *dbus.Error {
+	w.items <- string(sender)
+	return nil
+}
+
+func (w *fakeWatcher) RegisterStatusNotifierHost(service string) *dbus.Error { return nil }
+
+type fakeNotifier struct{ notices chan notice }
+
+func (n *fakeNotifier) Notify(app string, replaces uint32, icon, summary, body string, actions []string,
+	hints map[string]dbus.Variant, timeout int32) (uint32, *dbus.Error) {
+	n.notices <- notice{Title: summary, Body: body}
+	return 1, nil
+}
+
+func (n *fakeNotifier) GetCapabilities() ([]string, *dbus.Error) { return []string{"body"}, nil }
+
+func (n *fakeNotifier) GetServerInformation() (string, string, string, string, *dbus.Error) {
+	return "test", "auwatchd", "1", "1.2", nil
+}
+
+func (n *fakeNotifier) CloseNotification(id uint32) *dbus.Error { return nil }
+
+// waitNotice waits for a notification whose title is title, keeping the
+// others for later calls.
+func (d *desktop) waitNotice(title string) notice {
+	d.t.Helper()
+	deadline := time.After(90 * time.Second)
+	for {
+		for i, n := range d.backlog {
+			if n.Title == title {
+				d.backlog = append(d.backlog[:i], d.backlog[i+1:]...)
+				return n
+			}
+		}
+		select {
+		case n := <-d.notices:
+			d.backlog = append(d.backlog, n)
+		case <-deadline:
+			d.t.Fatalf("no notification %q; got %+v", title, d.backlog)
+		}
+	}
+}
+
+// trayLine is one line of the tray's menu as a panel reads it.
+type trayLine struct {
+	id      int32
+	label   string
+	visible bool
+	checked bool
+}
+
+// menu reads the tray's menu the way a panel does, with com.canonical.dbusmenu.GetLayout.
+func (d *desktop) menu(owner string) []trayLine {
+	d.t.Helper()
+	var revision uint32
+	var root struct {
+		ID       int32
+		Props    map[string]dbus.Variant
+		Children []dbus.Variant
+	}
+	err := d.conn.Object(owner, "/StatusNotifierItem/menu").
+		Call("com.canonical.dbusmenu.GetLayout", 0, int32(0), int32(-1), []string{}).Store(&revision, &root)
+	if err != nil {
+		d.t.Fatalf("GetLayout: %v", err)
+	}
+	var lines []trayLine
+	for _, c := range root.Children {
+		fields, ok := c.Value().([]any)
+		if !ok || len(fields) != 3 {
+			d.t.Fatalf("menu item is %T %v", c.Value(), c.Value())
+		}
+		props := fields[1].(map[string]dbus.Variant)
+		l := trayLine{id: fields[0].(int32), visible: true}
+		if v, ok := props["label"]; ok {
+			l.label = v.Value().(string)
+		}
+		if v, ok := props["visible"]; ok {
+			l.visible = v.Value().(bool)
+		}
+		if v, ok := props["toggle-state"]; ok {
+			l.checked = v.Value().(int32) == 1
+		}
+		lines = append(lines, l)
+	}
+	return lines
+}
+
+// waitLine waits until a visible line satisfies match and returns it.
+func (d *desktop) waitLine(owner, what string, match func(trayLine) bool) trayLine {
+	d.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		lines := d.menu(owner)
+		for _, l := range lines {
+			if l.visible && match(l) {
+				return l
+			}
+		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("no menu line %s; menu: %+v", what, lines)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (d *desktop) click(owner string, l trayLine) {
+	d.t.Helper()
+	err := d.conn.Object(owner, "/StatusNotifierItem/menu").Call("com.canonical.dbusmenu.Event", 0,
+		l.id, "clicked", dbus.MakeVariant(int32(0)), uint32(time.Now().Unix())).Err
+	if err != nil {
+		d.t.Fatalf("click %q: %v", l.label, err)
+	}
+}
+
+func (d *desktop) itemProperty(owner, name string) any {
+	d.t.Helper()
+	v, err := d.conn.Object(owner, "/StatusNotifierItem").GetProperty("org.kde.StatusNotifierItem." + name)
+	if err != nil {
+		d.t.Fatalf("read the tray item's %s: %v", name, err)
+	}
+	return v.Value()
+}
+
+// waitIcon waits until the tray icon's face has the colour of state.
+func (d *desktop) waitIcon(owner string, state icon.State) {
+	d.t.Helper()
+	want := icon.Colour(state)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		pixmaps, ok := d.itemProperty(owner, "IconPixmap").([][]any)
+		if !ok || len(pixmaps) != 1 || len(pixmaps[0]) != 3 {
+			d.t.Fatalf("tray icon pixmap %v is not one image", d.itemProperty(owner, "IconPixmap"))
+		}
+		w, h, argb := pixmaps[0][0], pixmaps[0][1], pixmaps[0][2].([]byte)
+		if w != int32(trayIconSize) || h != int32(trayIconSize) || len(argb) != 4*trayIconSize*trayIconSize {
+			d.t.Fatalf("tray icon is %vx%v with %d bytes, want a %d-pixel square", w, h, len(argb), trayIconSize)
+		}
+		// A pixel of the forehead, inside the face and clear of the eyes.
+		at := 4 * (4*trayIconSize + trayIconSize/2)
+		if argb[at] == 0xff && argb[at+1] == want.R && argb[at+2] == want.G && argb[at+3] == want.B {
+			return
+		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("tray icon forehead is ARGB %x, want the %s colour %v", argb[at:at+4], state, want)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// desktopEnv is the daemon's environment on the test desktop. PATH holds
+// notify-send alone, so that "Add folder…" finds no chooser whatever the
+// machine has installed, and takes the path that explains the CLI.
+func desktopEnv(t *testing.T, d *desktop) []string {
+	notifySend, err := exec.LookPath("notify-send")
+	if err != nil {
+		t.Fatalf("notify-send (package libnotify-bin; scripts/deps.sh installs it): %v", err)
+	}
+	bin := t.TempDir()
+	if err := os.Symlink(notifySend, filepath.Join(bin, "notify-send")); err != nil {
+		t.Fatal(err)
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch name {
+		case "DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "PATH":
+		default:
+			env = append(env, kv)
+		}
+	}
+	return append(env, "DISPLAY="+d.display, "DBUS_SESSION_BUS_ADDRESS="+d.bus, "PATH="+bin)
+}
+
+func TestMenuBarUnderXvfb(t *testing.T) {
+	desk := startDesktop(t)
+	home, folder := t.TempDir(), t.TempDir()
+	if code, _, errOut := runBinary(t, nil, "folders", "add", folder, "--home", home); code != 0 {
+		t.Fatalf("folders add: %s", errOut)
+	}
+	cmd := exec.Command(binary, append([]string{"run", "--home", home, "--quiet", "300ms"}, setupArgs(t)...)...)
+	cmd.Env = desktopEnv(t, desk)
+	daemon := &daemonUnderTest{t: t, home: home, folder: folder, cmd: cmd}
+	cmd.Stdout, cmd.Stderr = &daemon.log, &daemon.log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+
+	// The icon is on the desktop's bus, not headless.
+	var owner string
+	select {
+	case owner = <-desk.items:
+	case <-time.After(90 * time.Second):
+		t.Fatalf("no tray item registered with the StatusNotifierWatcher; log:\n%s", daemon.log.String())
+	}
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(daemon.log.String(), `msg="menu bar icon shown"`); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the daemon did not log that it shows its menu bar:\n%s", daemon.log.String())
+		}
+	}
+	if strings.Contains(daemon.log.String(), "headless") {
+		t.Fatalf("the daemon went headless on a desktop with a menu-bar host:\n%s", daemon.log.String())
+	}
+	desk.waitLine(owner, `"Idle — watching 1 folder"`, func(l trayLine) bool { return l.label == "Idle — watching 1 folder" })
+	desk.waitLine(owner, "Open <folder>", func(l trayLine) bool { return l.label == menuLabel("Open "+shortenPath(folder, menuPathWidth)) })
+	desk.waitIcon(owner, icon.Idle)
+	for _, l := range desk.menu(owner) {
+		if l.label == "Notifications" && !l.checked {
+			t.Errorf("Notifications is not ticked; they are on by default")
+		}
+		if l.label == "Start at login" && l.visible != (loginItemFor(home) != nil) {
+			t.Errorf("Start at login is visible=%v with login item %v", l.visible, loginItemFor(home))
+		}
+	}
+
+	// Pause and Resume write the setting the worker obeys.
+	desk.click(owner, desk.waitLine(owner, "Pause", func(l trayLine) bool { return l.label == "Pause" }))
+	daemon.waitFor("paused from the menu", func(s store.Status) bool { return s.Paused })
+	desk.waitLine(owner, `"Paused" status`, func(l trayLine) bool { return l.label == "Paused" })
+	desk.waitIcon(owner, icon.Paused)
+	desk.click(owner, desk.waitLine(owner, "Resume", func(l trayLine) bool { return l.label == "Resume" }))
+	daemon.waitFor("resumed from the menu", func(s store.Status) bool { return !s.Paused })
+
+	// With no folder chooser installed, "Add folder…" explains the CLI.
+	desk.click(owner, desk.waitLine(owner, "Add folder…", func(l trayLine) bool { return l.label == "Add folder…" }))
+	if n := desk.waitNotice("auwatchd: add a folder"); !strings.Contains(n.Body, "auwatchd folders add") {
+		t.Errorf("without a folder chooser, the notification says %q", n.Body)
+	}
+
+	// A failure: notified, listed with its reason, the icon turns red.
+	foreign := filepath.Join(folder, "other.wmv.au.csv")
+	if err := os.WriteFile(foreign, []byte("a researcher's own file\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, testenv.TestdataPath(t, "videos/changeLighting.wmv"), filepath.Join(folder, "other.wmv"))
+	daemon.waitFor("the video failed", func(s store.Status) bool { return s.Counts.Failed == 1 })
+	if n := desk.waitNotice("auwatchd: a video failed"); !strings.HasPrefix(n.Body, "other.wmv: ") || !strings.Contains(n.Body, "did not write it") {
+		t.Errorf("failure notification body %q", n.Body)
+	}
+	desk.waitLine(owner, "Failed", func(l trayLine) bool { return l.label == "Failed" })
+	desk.waitLine(owner, "the failed video", func(l trayLine) bool {
+		return strings.HasPrefix(l.label, "other.wmv — ") && strings.Contains(l.label, "already exists")
+	})
+	desk.waitIcon(owner, icon.Attention)
+
+	// A finished batch: notified, listed (underscores escaped for dbusmenu).
+	copyFile(t, testenv.TestdataPath(t, "videos/changeLighting.wmv"), filepath.Join(folder, "session_01.wmv"))
+	daemon.waitFor("the video measured", func(s store.Status) bool { return s.Counts.Done == 1 })
+	if _, err := os.Stat(filepath.Join(folder, "session_01.wmv.au.csv")); err != nil {
+		t.Fatalf("no CSV beside the video: %v", err)
+	}
+	if n := desk.waitNotice("auwatchd: batch finished"); n.Body != "1 video measured" {
+		t.Errorf("batch notification body %q", n.Body)
+	}
+	desk.waitLine(owner, "Recently measured", func(l trayLine) bool { return l.label == "Recently measured" })
+	desk.waitLine(owner, "the finished video", func(l trayLine) bool { return l.label == "session__01.wmv · just now" })
+
+	// Retry failed, once the cause is gone, measures the video.
+	if err := os.Remove(foreign); err != nil {
+		t.Fatal(err)
+	}
+	desk.click(owner, desk.waitLine(owner, "Retry 1 failed video", func(l trayLine) bool { return l.label == "Retry 1 failed video" }))
+	daemon.waitFor("the retried video measured", func(s store.Status) bool { return s.Counts.Done == 2 && s.Counts.Failed == 0 })
+	if n := desk.waitNotice("auwatchd: batch finished"); n.Body != "1 video measured" {
+		t.Errorf("batch notification after the retry: body %q", n.Body)
+	}
+	desk.waitIcon(owner, icon.Idle)
+	for _, l := range desk.menu(owner) {
+		if l.visible && (l.label == "Failed" || strings.HasPrefix(l.label, "Retry")) {
+			t.Errorf("line %q still shown with no failed video", l.label)
+		}
+	}
+	if tip := fmt.Sprint(desk.itemProperty(owner, "ToolTip")); !strings.Contains(tip, "auwatchd — idle") {
+		t.Errorf("tray tooltip %s, want auwatchd — idle", tip)
+	}
+
+	// Working: the progress shows in the title, status line and icon.
+	staging := t.TempDir()
+	longClip(t, filepath.Join(staging, "long.wmv"))
+	if err := os.Rename(filepath.Join(staging, "long.wmv"), filepath.Join(folder, "long.wmv")); err != nil {
+		t.Fatal(err)
+	}
+	desk.waitLine(owner, "Measuring long.wmv", func(l trayLine) bool {
+		return strings.HasPrefix(l.label, "Measuring long.wmv — ") && l.label != "Measuring long.wmv — 0%"
+	})
+	if title := desk.itemProperty(owner, "Title").(string); !strings.HasPrefix(title, "auwatchd ") || !strings.HasSuffix(title, "%") {
+		t.Errorf("tray title %q while working, want auwatchd N%%", title)
+	}
+	desk.waitIcon(owner, icon.Working)
+
+	// Quit mid-video stops the daemon cleanly and puts the video back in the queue.
+	desk.click(owner, desk.waitLine(owner, "Quit", func(l trayLine) bool { return l.label == "Quit" }))
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("Quit: the daemon exited with %v\n%s", err, daemon.log.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("Quit did not stop the daemon:\n%s", daemon.log.String())
+	}
+	logged := daemon.log.String()
+	for _, want := range []string{`msg="menu bar: quit"`, `msg="stopped mid-video; queued again"`, "msg=stopped"} {
+		if !strings.Contains(logged, want) {
+			t.Errorf("no %s in the log after Quit:\n%s", want, logged)
+		}
+	}
+	if s := daemon.status(); s.Counts.Queued != 1 || s.Counts.Running != 0 {
+		t.Errorf("after Quit mid-video: %+v, want the video queued again", s.Counts)
+	}
+}
+
+func TestMenuBarHostMissing(t *testing.T) {
+	noWatcher, unhosted, hosted := startBus(t), startBus(t), startBus(t)
+	unhosted.serveWatcher(false)
+	hosted.serveWatcher(true)
+	tests := []struct {
+		name, display, wayland, bus string
+		want                        string // a part of the reason; "" for none
+	}{
+		{"no display at all", "", "", hosted.bus, "no display"},
+		{"no session bus", ":99", "", "unix:path=" + filepath.Join(t.TempDir(), "no-bus"), "no D-Bus session bus"},
+		{"a bus without a tray host", ":99", "", noWatcher.bus, "no org.kde.StatusNotifierWatcher"},
+		{"a watcher without a host", ":99", "", unhosted.bus, "has no host registered"},
+		{"X11 with a tray host", ":99", "", hosted.bus, ""},
+		{"Wayland with a tray host", "", "wayland-0", hosted.bus, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("DISPLAY", tt.display)
+			t.Setenv("WAYLAND_DISPLAY", tt.wayland)
+			t.Setenv("DBUS_SESSION_BUS_ADDRESS", tt.bus)
+			got := menuBarHostMissing()
+			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+				t.Errorf("reason %q, want one containing %q", got, tt.want)
+			}
+			if got := menuBarUnavailable(true); got != "--headless was given" {
+				t.Errorf("with --headless: reason %q", got)
+			}
+		})
+	}
+}
+
+func TestMenuTextForDBusMenus(t *testing.T) {
+	tests := []struct{ in, label string }{
+		{"session_01.wmv · just now", "session__01.wmv · just now"},
+		{"a__b", "a____b"},
+		{"Quit", "Quit"},
+	}
+	for _, tt := range tests {
+		if got := menuLabel(tt.in); got != tt.label {
+			t.Errorf("menuLabel(%q) = %q, want %q", tt.in, got, tt.label)
+		}
+	}
+	if got := barTitle("42%"); got != "auwatchd 42%" {
+		t.Errorf("title while working %q", got)
+	}
+	if got := barTitle(""); got != "auwatchd" {
+		t.Errorf("title when idle %q", got)
+	}
+}
+
+func TestDaemonRunsHeadlessWithoutADisplay(t *testing.T) {
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	home, folder := t.TempDir(), t.TempDir()
+	d := startDaemon(t, home, folder)
+	copyFile(t, testenv.TestdataPath(t, "videos/changeLighting.wmv"), filepath.Join(folder, "a.wmv"))
+	d.waitFor("the video measured headless", func(s store.Status) bool { return s.Counts.Done == 1 })
+	d.stop()
+	logged := d.log.String()
+	if n := strings.Count(logged, "running headless"); n != 1 {
+		t.Errorf("%d headless lines in the log, want 1:\n%s", n, logged)
+	}
+	if !strings.Contains(logged, `reason="no display`) || strings.Contains(logged, "menu bar icon shown") {
+		t.Errorf("the log does not say the display is missing:\n%s", logged)
+	}
+}
+
+func TestDesktopHelpersNeedTheirTools(t *testing.T) {
+	bin := t.TempDir()
+	for _, tool := range []string{"xdg-open", "kdialog"} {
+		if err := os.WriteFile(filepath.Join(bin, tool), []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("PATH", bin)
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"reveal a CSV opens its folder", revealArgs("/v/lab/a.mp4.au.csv"), []string{"xdg-open", "/v/lab"}},
+		{"open a folder", openArgs("/v/lab"), []string{"xdg-open", "/v/lab"}},
+		{"kdialog when zenity is missing", chooseFolderArgs()[:2], []string{"kdialog", "--getexistingdirectory"}},
+	}
+	for _, tt := range tests {
+		if !reflect.DeepEqual(tt.args, tt.want) {
+			t.Errorf("%s: %q, want %q", tt.name, tt.args, tt.want)
+		}
+	}
+	t.Setenv("PATH", t.TempDir())
+	if revealArgs("/v/a.csv") != nil || openArgs("/v") != nil || chooseFolderArgs() != nil || noticeArgs(notice{}) != nil {
+		t.Errorf("helpers found with an empty PATH")
+	}
+}
