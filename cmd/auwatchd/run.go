@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/auwatchd/auwatchd/pipeline"
-	"github.com/auwatchd/auwatchd/pipeline/bgr"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
 	"github.com/auwatchd/auwatchd/pipeline/video"
 	"github.com/auwatchd/auwatchd/store"
@@ -41,6 +40,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	var setup setupFlags
 	setup.register(fs)
 	quiet := fs.Duration("quiet", watcher.DefaultQuiet, "how long a new file must stay unchanged before it is processed")
+	rescan := fs.Duration("rescan", watcher.DefaultRescan, "how often every watched folder is scanned in full, beside file-system events")
 	headless := fs.Bool("headless", false, "show no menu-bar icon (the default where there is no display or menu bar)")
 	if err := parseArgs(fs, args); err != nil {
 		return err
@@ -63,7 +63,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	d, err := newDaemon(ctx, st, setup, *quiet, log)
+	d, err := newDaemon(ctx, st, setup, watcher.Config{Quiet: *quiet, Rescan: *rescan, Logger: log})
 	if err != nil {
 		log.Error("cannot start", "err", err)
 		return err
@@ -128,7 +128,8 @@ type daemon struct {
 	folders map[string]int64 // watched folder path → id
 }
 
-func newDaemon(ctx context.Context, st *store.Store, setup setupFlags, quiet time.Duration, log *slog.Logger) (*daemon, error) {
+func newDaemon(ctx context.Context, st *store.Store, setup setupFlags, watch watcher.Config) (*daemon, error) {
+	log := watch.Logger
 	d := &daemon{store: st, log: log, wake: make(chan struct{}, 1)}
 	if n, err := st.RecoverInterrupted(ctx); err != nil {
 		return nil, err
@@ -153,7 +154,9 @@ func newDaemon(ctx context.Context, st *store.Store, setup setupFlags, quiet tim
 		return nil, err
 	}
 	d.closers = append([]func() error{d.engine.Close}, d.closers...)
-	d.watcher, err = watcher.New(watcher.Config{Quiet: quiet, IsVideo: isVideo, Logger: log})
+	// Every complete file with a video extension becomes a job: one that does
+	// not decode fails with the reason, where the user will see it.
+	d.watcher, err = watcher.New(watch)
 	if err != nil {
 		d.close()
 		return nil, err
@@ -185,18 +188,6 @@ func ensureDefaultFolder(ctx context.Context, st *store.Store, log *slog.Logger)
 	log.Info("no folder configured; watching the default one", "folder", dir)
 	_, err = st.AddFolder(ctx, dir)
 	return err
-}
-
-// isVideo tells whether a file opens as a video with at least one frame.
-func isVideo(path string) bool {
-	rd, err := video.Open(path)
-	if err != nil {
-		return false
-	}
-	defer rd.Close()
-	var img bgr.Image
-	_, ok, err := rd.Next(&img)
-	return ok && err == nil
 }
 
 func (d *daemon) run(ctx context.Context) {
@@ -259,24 +250,8 @@ func (d *daemon) nudge() {
 
 // intake turns the watcher's complete files into jobs.
 func (d *daemon) intake(ctx context.Context) {
-	candidates, skipped := d.watcher.Candidates(), d.watcher.Skipped()
-	for candidates != nil || skipped != nil {
-		select {
-		case c, ok := <-candidates:
-			if !ok {
-				candidates = nil
-				continue
-			}
-			d.enqueue(ctx, c)
-		case s, ok := <-skipped:
-			if !ok {
-				skipped = nil
-				continue
-			}
-			if err := d.store.Skip(ctx, s.Path, s.Reason); err != nil {
-				d.log.Error("record skipped file", "path", s.Path, "err", err)
-			}
-		}
+	for c := range d.watcher.Candidates() {
+		d.enqueue(ctx, c)
 	}
 }
 
