@@ -1,14 +1,13 @@
 package weights
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/auwatchd/auwatchd/internal/digest"
 )
 
 // Check verifies that the entry's file exists under dir with the right size
@@ -25,7 +24,7 @@ func Check(dir string, e Entry) error {
 	if info.Size() != e.Size {
 		return fmt.Errorf("%s has %d bytes, want %d", path, info.Size(), e.Size)
 	}
-	sum, err := fileSHA256(path)
+	sum, err := digest.File(path)
 	if err != nil {
 		return err
 	}
@@ -33,17 +32,4 @@ func Check(dir string, e Entry) error {
 		return fmt.Errorf("%s has sha256 %s, want %s (the file is corrupted or a different version)", path, sum, e.SHA256)
 	}
 	return nil
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("read %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

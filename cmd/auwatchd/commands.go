@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,23 +17,18 @@ import (
 
 func runFolders(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("folders", "add|remove|list [PATH]", stderr)
-	var home homeFlag
-	home.register(fs)
-	if err := parseArgs(fs, args); err != nil {
-		return err
-	}
+	return withStore(fs, args, func(ctx context.Context, st *store.Store) error {
+		return folders(ctx, st, fs, stdout)
+	})
+}
+
+func folders(ctx context.Context, st *store.Store, fs *flag.FlagSet, stdout io.Writer) error {
 	verb, rest := fs.Arg(0), fs.Args()
 	if verb == "" {
 		verb = "list"
 	} else {
 		rest = rest[1:]
 	}
-	st, _, err := home.open()
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	ctx := context.Background()
 	switch {
 	case verb == "list" && len(rest) == 0:
 		folders, err := st.Folders(ctx)
@@ -67,28 +63,20 @@ func runFolders(args []string, stdout, stderr io.Writer) error {
 
 func runStatus(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("status", "", stderr)
-	var home homeFlag
-	home.register(fs)
 	asJSON := fs.Bool("json", false, "print the status as JSON")
-	if err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	st, _, err := home.open()
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	s, err := st.Status(context.Background())
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(s)
-	}
-	printStatus(stdout, s)
-	return nil
+	return withStore(fs, args, func(ctx context.Context, st *store.Store) error {
+		s, err := st.Status(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(s)
+		}
+		printStatus(stdout, s)
+		return nil
+	})
 }
 
 func printStatus(w io.Writer, s store.Status) {
@@ -114,19 +102,14 @@ func printStatus(w io.Writer, s store.Status) {
 
 func runRetry(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("retry", "JOB | --failed", stderr)
-	var home homeFlag
-	home.register(fs)
 	all := fs.Bool("failed", false, "retry every failed job")
-	if err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	st, _, err := home.open()
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	ctx := context.Background()
-	if *all {
+	return withStore(fs, args, func(ctx context.Context, st *store.Store) error {
+		return retry(ctx, st, fs, *all, stdout)
+	})
+}
+
+func retry(ctx context.Context, st *store.Store, fs *flag.FlagSet, all bool, stdout io.Writer) error {
+	if all {
 		n, err := st.RetryFailed(ctx)
 		if err == nil {
 			fmt.Fprintf(stdout, "%d failed jobs queued again\n", n)
@@ -145,16 +128,24 @@ func pauseCommand(paused bool) func(args []string, stdout, stderr io.Writer) err
 	name := map[bool]string{true: "pause", false: "resume"}[paused]
 	return func(args []string, stdout, stderr io.Writer) error {
 		fs := newFlagSet(name, "", stderr)
-		var home homeFlag
-		home.register(fs)
-		if err := parseArgs(fs, args); err != nil {
-			return err
-		}
-		st, _, err := home.open()
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		return st.SetPaused(context.Background(), paused)
+		return withStore(fs, args, func(ctx context.Context, st *store.Store) error {
+			return st.SetPaused(ctx, paused)
+		})
 	}
+}
+
+// withStore adds --home to a command's flags, parses args and runs fn on
+// the store of that home folder.
+func withStore(fs *flag.FlagSet, args []string, fn func(context.Context, *store.Store) error) error {
+	var home homeFlag
+	home.register(fs)
+	if err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	st, _, err := home.open()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(context.Background(), st)
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/auwatchd/auwatchd/internal/digest"
 	"github.com/auwatchd/auwatchd/pipeline"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
 	"github.com/auwatchd/auwatchd/pipeline/video"
@@ -355,7 +354,7 @@ func (d *daemon) process(ctx context.Context, job *store.Job) {
 		d.fail(ctx, log, job, err, retryable(err))
 		return
 	}
-	sha, err := fileSHA256(out)
+	sha, err := digest.File(out)
 	if err == nil {
 		err = d.store.Complete(ctx, job.ID, result(out, sha, sum))
 	}
@@ -394,24 +393,11 @@ func checkOverwrite(out, ownSHA string) error {
 		return nil
 	}
 	if ownSHA != "" {
-		if sha, err := fileSHA256(out); err == nil && sha == ownSHA {
+		if sha, err := digest.File(out); err == nil && sha == ownSHA {
 			return nil
 		}
 	}
 	return fmt.Errorf("%s already exists and auwatchd did not write it; move it away and retry", out)
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("read %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // result converts an engine summary into what the store keeps.
