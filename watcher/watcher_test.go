@@ -3,6 +3,7 @@ package watcher
 import (
 	"bytes"
 	"context"
+	"github.com/auwatchd/auwatchd/internal/testenv"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -379,28 +380,10 @@ func TestRemovedAndRecreatedFolderIsWatchedAgain(t *testing.T) {
 	expectCandidate(t, w, third)
 }
 
-// syncBuffer is a log destination that the test reads while Run writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestMissingFolderIsLoggedOnceAndPickedUpWhenItAppears(t *testing.T) {
 	t.Parallel()
 	root := filepath.Join(t.TempDir(), "not-yet")
-	var logs syncBuffer
+	var logs testenv.SyncBuffer
 	rescan := 200 * time.Millisecond
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	w := startWatcher(t, Config{Rescan: rescan, Logger: logger}, root)

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,25 +21,7 @@ type daemonUnderTest struct {
 	home   string
 	folder string
 	cmd    *exec.Cmd
-	log    syncBuffer
-}
-
-// syncBuffer is a buffer the daemon's output goroutine and the test share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	log    testenv.SyncBuffer
 }
 
 func startDaemon(t *testing.T, home, folder string, extra ...string) *daemonUnderTest {
