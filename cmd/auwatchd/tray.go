@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/auwatchd/auwatchd/launchd"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -38,8 +39,30 @@ type loginItem interface {
 }
 
 // loginItemFor returns the login item that starts a daemon on the data
-// folder home, or nil, which hides "Start at login".
-func loginItemFor(home string) loginItem { return nil }
+// folder home, or nil, which hides "Start at login", when this executable
+// cannot be named for a service manager.
+func loginItemFor(home string) loginItem {
+	agent, err := thisAgent()
+	if err != nil {
+		return nil
+	}
+	if agent.Env == nil {
+		agent.Env = map[string]string{}
+	}
+	agent.Env[store.HomeEnv] = home
+	return startAtLogin{agent: agent, target: launchd.Target()}
+}
+
+// startAtLogin registers the agent with launchd or systemd for the next
+// login, without starting a second daemon beside the running one.
+type startAtLogin struct {
+	agent  launchd.Agent
+	target string
+}
+
+func (s startAtLogin) Installed() bool  { return launchd.Installed(s.target, s.agent) }
+func (s startAtLogin) Install() error   { return launchd.Register(s.target, s.agent, launchd.Exec) }
+func (s startAtLogin) Uninstall() error { return launchd.Unregister(s.target, s.agent, launchd.Exec) }
 
 // menuBarUnavailable says why the daemon runs without a menu-bar icon, or ""
 // when it shows one.
