@@ -16,6 +16,7 @@ import (
 	"github.com/auwatchd/auwatchd/pipeline/align"
 	"github.com/auwatchd/auwatchd/pipeline/au"
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
+	"github.com/auwatchd/auwatchd/pipeline/clnf"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
 	"github.com/auwatchd/auwatchd/pipeline/detect"
 	"github.com/auwatchd/auwatchd/pipeline/landmarks"
@@ -30,6 +31,7 @@ const (
 	auListFile        = "openface/AU_predictors/AU_all_best.txt"
 	detectorFile      = "retinaface_mnet025.onnx"
 	locatorFile       = "pfld_68.onnx"
+	clnfFile          = "openface/LandmarkDetector_model/main_clnf_general.txt"
 )
 
 // Config says where the engine finds its model files and how it runs them.
@@ -41,6 +43,10 @@ type Config struct {
 	// Threads is the number of threads each network may use; 0 lets ONNX
 	// Runtime decide.
 	Threads int
+	// Fast skips refining PFLD's landmarks with OpenFace's CLNF fitting:
+	// about three times the frames per second, with AUs that agree less
+	// with OpenFace's.
+	Fast bool
 }
 
 // Engine holds the loaded models, kept warm from one video to the next.
@@ -77,7 +83,23 @@ func NewEngine(cfg Config) (*Engine, error) {
 			return nil, err
 		}
 	}
+	if cfg.Runtime != nil && !cfg.Fast {
+		if stages.refiner, err = newRefiner(cfg.ModelDir); err != nil {
+			e.Close()
+			return nil, err
+		}
+	}
 	return e, nil
+}
+
+// newRefiner loads OpenFace's CLNF model, which moves PFLD's points to
+// where OpenFace's own landmark fitting puts them.
+func newRefiner(modelDir string) (*clnf.Fitter, error) {
+	m, err := clnf.Load(filepath.Join(modelDir, clnfFile))
+	if err != nil {
+		return nil, err
+	}
+	return clnf.NewFitter(m, clnf.TrackingSettings())
 }
 
 func newTracker(cfg Config) (*tracker, error) {

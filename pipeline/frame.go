@@ -6,6 +6,7 @@ import (
 	"github.com/auwatchd/auwatchd/pipeline/align"
 	"github.com/auwatchd/auwatchd/pipeline/au"
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
+	"github.com/auwatchd/auwatchd/pipeline/clnf"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
 	"github.com/auwatchd/auwatchd/pipeline/hog"
 	"github.com/auwatchd/auwatchd/pipeline/pdm"
@@ -23,6 +24,7 @@ type frameStages struct {
 	fitter   *pdm.Fitter
 	aligner  *align.Aligner
 	hog      *hog.Extractor
+	refiner  *clnf.Fitter // nil: PFLD's landmarks are used as they are
 	analyser *au.Analyser
 	intr     pdm.Intrinsics
 
@@ -166,6 +168,9 @@ func (s *frameStages) detected(img *bgr.Image, t *tracker) (*csvout.Frame, error
 			return nil, err
 		}
 		if ok && hasContrast(img, lm) {
+			if err := s.refine(img, lm); err != nil {
+				return nil, err
+			}
 			p, fitErr, err := s.fit(lm)
 			if err == nil && fitErr <= maxFitError {
 				t.found()
@@ -179,6 +184,18 @@ func (s *frameStages) detected(img *bgr.Image, t *tracker) (*csvout.Frame, error
 	}
 	t.missed()
 	return s.noFace(), nil
+}
+
+// refine moves the landmarks to where OpenFace's CLNF fitting puts them;
+// its landmarks are what OpenFace's AU models were trained and run on.
+func (s *frameStages) refine(img *bgr.Image, lm []float64) error {
+	if s.refiner == nil {
+		return nil
+	}
+	w := s.timings.start(StageRefine)
+	defer w.stop()
+	_, err := s.refiner.Refine(img, lm)
+	return err
 }
 
 // minContrast is the smallest standard deviation of brightness, in grey

@@ -10,6 +10,7 @@ const (
 	StageDecode Stage = iota
 	StageDetect
 	StageLandmarks
+	StageRefine
 	StageFit
 	StageAlign
 	StageHOG
@@ -19,7 +20,7 @@ const (
 	stageCount
 )
 
-var stageNames = [stageCount]string{"decode", "detect", "landmarks", "fit", "align", "hog", "predict", "pose", "write"}
+var stageNames = [stageCount]string{"decode", "detect", "landmarks", "refine", "fit", "align", "hog", "predict", "pose", "write"}
 
 func (s Stage) String() string { return stageNames[s] }
 

@@ -35,6 +35,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	setup.register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per video")
 	threads := fs.Int("threads", 0, "threads per network (0: ONNX Runtime's choice)")
+	fast := fs.Bool("fast", false, "skip the CLNF landmark refinement")
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -51,7 +52,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer rt.Close()
-	engine, err := pipeline.NewEngine(pipeline.Config{ModelDir: modelDir, Runtime: rt, Threads: *threads})
+	engine, err := pipeline.NewEngine(pipeline.Config{ModelDir: modelDir, Runtime: rt, Threads: *threads, Fast: *fast})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,188 @@
+// Package clnf refines 68 facial landmarks with OpenFace's CLNF fitting: CCNF
+// patch-expert responses around each point and a regularised landmark
+// mean-shift fit of the point distribution model (NU-RLMS).
+// It starts from landmarks found elsewhere and moves them towards what
+// OpenFace 2.2's CLNF tracker would report on the same frame.
+package clnf
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/auwatchd/auwatchd/pipeline/pdm"
+)
+
+const (
+	numScales = 3
+	// maxWindow is the largest response window a model file may declare.
+	maxWindow = 15
+)
+
+// Model is a loaded CLNF landmark model: the 68-point PDM with its CCNF
+// patch experts at three scales and the hierarchical part models the
+// description names. It is read-only after Load except for a cache of the
+// per-window Sigma matrices, which is safe for concurrent Fitters.
+type Model struct {
+	PDM   *pdm.Model
+	main  *partModel
+	parts []*part
+}
+
+// part is a hierarchical part model (inner face, one eye) and where its
+// points come from.
+type part struct {
+	name     string
+	model    *partModel
+	mapping  [][2]int // (index in the 68 points, index in the part)
+	settings partSettings
+}
+
+// partModel is one CLNF: a shape model and its patch experts per scale.
+type partModel struct {
+	shape  *shapeModel
+	scales []*scaleExperts
+
+	mu     sync.Mutex
+	sigmas map[sigmaKey][]float32
+}
+
+// Parts returns the names of the model's hierarchical part models.
+func (m *Model) Parts() []string {
+	names := make([]string, len(m.parts))
+	for i, p := range m.parts {
+		names[i] = p.name
+	}
+	return names
+}
+
+// scaleExperts holds the experts of one patch scale (one PatchesCCNF file).
+type scaleExperts struct {
+	scaling         float64 // the reference shape's scale at which patches were trained
+	views           []view
+	sigmaComponents map[int][][]float32 // window size → components (window²×window² each)
+	numBetas        int
+	experts         [][]patchExpert // [view][landmark]
+}
+
+// view is one head orientation an expert set was trained for.
+type view struct {
+	center  [3]float64 // Euler angles in radians
+	visible []bool
+}
+
+// patchExpert is one landmark's CCNF: neurons (rows of weights: bias, then
+// norm-weighted patch weights in column-major order) and edge weights betas.
+type patchExpert struct {
+	width, height int
+	weights       []float32
+	alphas        []float64
+	betas         []float64
+	confidence    float64
+}
+
+type sigmaKey struct{ scale, view, landmark, window int }
+
+// sigma returns the response-smoothing matrix Σ = (2(Σα·I + Σβ·S))⁻¹ of an
+// expert for a window size (CCNF_patch_expert::ComputeSigmas), computing it
+// on first use.
+func (m *partModel) sigma(scale, viewIdx, landmark, window int) []float32 {
+	key := sigmaKey{scale, viewIdx, landmark, window}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s, ok := m.sigmas[key]; ok {
+		return s
+	}
+	s := computeSigma(&m.scales[scale].experts[viewIdx][landmark], m.scales[scale].sigmaComponents[window], window)
+	m.sigmas[key] = s
+	return s
+}
+
+func computeSigma(e *patchExpert, comps [][]float32, window int) []float32 {
+	n := window * window
+	var sumAlpha float32
+	for _, a := range e.alphas {
+		sumAlpha += float32(a)
+	}
+	inv := make([]float64, n*n)
+	for i := range n {
+		for j := range n {
+			var q float32
+			if i == j {
+				q = sumAlpha
+			}
+			for b, c := range comps {
+				q += float32(e.betas[b]) * c[i*n+j]
+			}
+			inv[i*n+j] = float64(2 * q)
+		}
+	}
+	out := make([]float32, n*n)
+	for i, v := range invertSPD(inv, n) {
+		out[i] = float32(v)
+	}
+	return out
+}
+
+// invertSPD inverts a symmetric positive-definite n×n matrix by Cholesky.
+func invertSPD(a []float64, n int) []float64 {
+	l := make([]float64, n*n)
+	for i := range n {
+		for j := 0; j <= i; j++ {
+			s := a[i*n+j]
+			for k := range j {
+				s -= l[i*n+k] * l[j*n+k]
+			}
+			if i == j {
+				l[i*n+i] = math.Sqrt(math.Max(s, 1e-300))
+			} else {
+				l[i*n+j] = s / l[j*n+j]
+			}
+		}
+	}
+	inv := make([]float64, n*n)
+	col := make([]float64, n)
+	for c := range n {
+		for i := range n {
+			s := 0.0
+			if i == c {
+				s = 1
+			}
+			for k := range i {
+				s -= l[i*n+k] * col[k]
+			}
+			col[i] = s / l[i*n+i]
+		}
+		for i := n - 1; i >= 0; i-- {
+			s := col[i]
+			for k := i + 1; k < n; k++ {
+				s -= l[k*n+i] * inv[k*n+c]
+			}
+			inv[i*n+c] = s / l[i*n+i]
+		}
+	}
+	return inv
+}
+
+// viewIndex picks the view whose centre is nearest the head rotation
+// (Patch_experts::GetViewIdx).
+func (s *scaleExperts) viewIndex(rx, ry, rz float64) int {
+	best, bestD := 0, math.Inf(1)
+	for i, v := range s.views {
+		d1, d2, d3 := float32(rx-v.center[0]), float32(ry-v.center[1]), float32(rz-v.center[2])
+		if d := float64(d1*d1 + d2*d2 + d3*d3); d < bestD {
+			best, bestD = i, d
+		}
+	}
+	return best
+}
+
+// checkWindow reports whether every scale can serve a window size.
+func (m *partModel) checkWindow(w int) error {
+	for i, s := range m.scales {
+		if _, ok := s.sigmaComponents[w]; !ok {
+			return fmt.Errorf("scale %d has no sigma components for window %d", i, w)
+		}
+	}
+	return nil
+}

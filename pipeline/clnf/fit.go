@@ -1,0 +1,424 @@
+package clnf
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/auwatchd/auwatchd/pipeline/bgr"
+	"github.com/auwatchd/auwatchd/pipeline/pdm"
+)
+
+const (
+	minScale   = 0.25 // OpenFace gives up on faces under ~30 px across
+	stopMotion = 0.01 // L2 norm of the shape change that ends an NU-RLMS stage
+	kdeStep    = 0.1  // resolution of the precomputed mean-shift kernels, px
+	// partMinScale: a part model runs only when the face's scale exceeds
+	// this fraction of the part's patch scaling (no upsampling).
+	partMinScale = 0.9
+)
+
+// Settings are the fitting parameters of OpenFace's FaceModelParameters for
+// the 68-point model.
+type Settings struct {
+	// Windows is the response window size at each patch scale (0.25, 0.35,
+	// 0.5); 0 skips the scale.
+	Windows [numScales]int
+	// Iterations is the NU-RLMS iteration budget per stage.
+	Iterations int
+	// RegFactor, Sigma and WeightFactor are the base regularisation, the
+	// mean-shift kernel width and the patch-confidence weight; they are
+	// adapted per scale as OpenFace does (refine_parameters).
+	RegFactor, Sigma, WeightFactor float64
+	// Hierarchical runs the model's part models (inner face, eyes) after the
+	// main fit, as OpenFace's refine_hierarchical does.
+	Hierarchical bool
+}
+
+// TrackingSettings are OpenFace 2.2's defaults when a face is tracked from
+// the previous frame (window_sizes_small; CLNF model, video).
+func TrackingSettings() Settings {
+	return Settings{Windows: [numScales]int{0, 9, 7}, Iterations: 5, RegFactor: 25, Sigma: 1.5, Hierarchical: true}
+}
+
+// InitSettings are OpenFace 2.2's defaults for a fresh detection
+// (window_sizes_init), suited to a starting point a few pixels off.
+func InitSettings() Settings {
+	s := TrackingSettings()
+	s.Windows = [numScales]int{11, 9, 7}
+	return s
+}
+
+// partSettingsByName are the fixed parameters OpenFace gives each part
+// model it knows (CLNF::Read); window lists longer than a part's scales are cut.
+var partSettingsByName = map[string]partSettings{
+	"inner":        {windows: []int{9}, iterations: 5, reg: 2.5, sigma: 1.75, weight: 2.5},
+	"left_eye_28":  {windows: []int{3, 5, 9}, iterations: 5, reg: 0.5, sigma: 1},
+	"right_eye_28": {windows: []int{3, 5, 9}, iterations: 5, reg: 0.5, sigma: 1},
+}
+
+// partSettings are the parameters of one part's fit.
+type partSettings struct {
+	windows            []int
+	iterations         int
+	reg, sigma, weight float64
+	adaptToScale       bool // OpenFace's refine_parameters
+}
+
+// Fitter refines landmarks with a Model. It owns every buffer it needs, so
+// after the first frames (which fill the lazily built kernel tables) Refine
+// does not allocate; one Fitter must not be used by two goroutines at once.
+type Fitter struct {
+	model *Model
+	calc  *pdm.Fitter
+	img   imageBuffers
+	main  *partFitter
+	parts []*partFitter // empty unless hierarchical refinement runs
+	out   [pdm.LandmarksLen]float64
+}
+
+// imageBuffers are the grey frame and the patch scratch shared by the parts.
+type imageBuffers struct {
+	gray         []float32
+	grayW, grayH int
+	area         []float32
+	raw, col     []float32
+}
+
+// NewFitter returns a Fitter for m with the given settings.
+func NewFitter(m *Model, s Settings) (*Fitter, error) {
+	if s.Iterations < 1 || s.Sigma <= 0 {
+		return nil, errors.New("settings need at least one iteration and a positive sigma")
+	}
+	areaSide := maxWindow + maxPatchSide - 1
+	f := &Fitter{model: m, calc: pdm.NewFitter(m.PDM)}
+	f.img = imageBuffers{
+		area: make([]float32, areaSide*areaSide),
+		raw:  make([]float32, maxWindow*maxWindow),
+		col:  make([]float32, maxPatchSide*maxPatchSide+1),
+	}
+	mainSettings := partSettings{windows: s.Windows[:], iterations: s.Iterations, reg: s.RegFactor, sigma: s.Sigma, weight: s.WeightFactor, adaptToScale: true}
+	var err error
+	if f.main, err = newPartFitter(m.main, mainSettings, &f.img, true); err != nil {
+		return nil, err
+	}
+	if !s.Hierarchical {
+		return f, nil
+	}
+	for _, p := range m.parts {
+		pf, err := newPartFitter(p.model, p.settings, &f.img, false)
+		if err != nil {
+			return nil, fmt.Errorf("part %s: %w", p.name, err)
+		}
+		pf.part = p
+		f.parts = append(f.parts, pf)
+	}
+	return f, nil
+}
+
+// Likelihood returns the mean log-likelihood of the last fit's 68 landmarks
+// under the final patch responses (OpenFace's model_likelihood).
+func (f *Fitter) Likelihood() float64 { return f.main.likelihood }
+
+// Refine fits the CLNF model to a BGR frame starting from 68 landmarks
+// ([x0..x67, y0..y67]) and overwrites them with the fitted ones. The start
+// is OpenFace's PDM CalcParams of the landmarks; the fit is CLNF::Fit, then
+// (when enabled) the part-model fits and a final CalcParams of the merged
+// points, as CLNF::DetectLandmarks does. converged reports that the
+// main fit's final NU-RLMS stage stopped because the shape had settled; a
+// face too small to fit leaves the landmarks untouched and returns false.
+func (f *Fitter) Refine(img *bgr.Image, landmarks []float64) (converged bool, err error) {
+	if len(landmarks) != pdm.LandmarksLen {
+		return false, fmt.Errorf("refine needs %d landmark values, got %d", pdm.LandmarksLen, len(landmarks))
+	}
+	if img == nil || img.W <= 0 || img.H <= 0 || len(img.Pix) != 3*img.W*img.H {
+		return false, errors.New("refine needs a non-empty BGR image")
+	}
+	if err := f.startFrom(landmarks); err != nil {
+		return false, fmt.Errorf("refine: %w", err)
+	}
+	f.img.toGray(img)
+	if !f.main.fit() {
+		return false, nil
+	}
+	f.main.project(f.out[:])
+	if err := f.refineParts(); err != nil {
+		return false, fmt.Errorf("refine: %w", err)
+	}
+	for _, v := range f.out {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false, errors.New("refine: the fit diverged")
+		}
+	}
+	copy(landmarks, f.out[:])
+	return f.main.lastStopped, nil
+}
+
+// startFrom sets the main model's parameters by PDM CalcParams of landmarks.
+func (f *Fitter) startFrom(landmarks []float64) error {
+	p, _, err := f.calc.CalcParams(landmarks)
+	if err != nil {
+		return err
+	}
+	f.main.global = [6]float64{p.Scale, p.Rx, p.Ry, p.Rz, p.Tx, p.Ty}
+	copy(f.main.local, p.Local[:])
+	return nil
+}
+
+// refineParts fits each part model from the main fit's points, merges the
+// parts' points back in model order and re-fits the 68-point PDM to the
+// result (the hierarchical step of CLNF::DetectLandmarks). Parts too coarse
+// for the face's scale keep the main fit's points.
+func (f *Fitter) refineParts() error {
+	used := false
+	for _, pf := range f.parts {
+		pf.used = f.main.global[0] > partMinScale*pf.model.scales[0].scaling
+		if !pf.used {
+			continue
+		}
+		used = true
+		if err := pf.fitFrom(f.out[:]); err != nil {
+			return fmt.Errorf("part %s: %w", pf.part.name, err)
+		}
+	}
+	if !used {
+		return nil
+	}
+	for _, pf := range f.parts {
+		if !pf.used {
+			continue
+		}
+		n := pf.model.shape.n
+		for _, p := range pf.part.mapping {
+			f.out[p[0]] = pf.shape[p[1]]
+			f.out[p[0]+pdm.NumPoints] = pf.shape[p[1]+n]
+		}
+	}
+	if err := f.startFrom(f.out[:]); err != nil {
+		return err
+	}
+	f.main.project(f.out[:])
+	return nil
+}
+
+// fitFrom starts a part from its mapped points of the 68 landmarks (the
+// others unknown), fits it and leaves its 2-D shape in f.shape.
+func (f *partFitter) fitFrom(landmarks []float64) error {
+	n := f.model.shape.n
+	clear(f.target)
+	for _, p := range f.part.mapping {
+		f.target[p[1]] = landmarks[p[0]]
+		f.target[p[1]+n] = landmarks[p[0]+pdm.NumPoints]
+	}
+	if err := f.calcParams(); err != nil {
+		return err
+	}
+	f.fit()
+	f.project(f.shape)
+	return nil
+}
+
+// partFitter is the fitting state of one part model.
+type partFitter struct {
+	model    *partModel
+	settings partSettings
+	img      *imageBuffers
+	part     *part // nil for the 68-point model
+	used     bool  // the part ran on the current frame
+
+	global                    [6]float64 // scale, rx, ry, rz, tx, ty
+	local                     []float64
+	shape3D                   []float64
+	shape, prev, base, target []float64
+	jac                       []float64 // 2n × (6+m)
+	weights                   []float64
+	meanShift                 []float64
+	dxs, dys                  []float64
+	hess, chol                []float64
+	rhs, step                 []float64
+	resp                      [][]float32
+	kde                       map[int][]float32
+	imgToRef, refToImg        [2][2]float64
+	likelihood                float64
+	lastStopped               bool
+}
+
+// newPartFitter validates the settings against the model; strict demands
+// sigma components for every window (a part, like OpenFace, falls back to
+// Σ = (2Σα)⁻¹·I when its file has none for a window).
+func newPartFitter(m *partModel, s partSettings, img *imageBuffers, strict bool) (*partFitter, error) {
+	if len(s.windows) > len(m.scales) {
+		return nil, fmt.Errorf("%d window sizes for %d patch scales", len(s.windows), len(m.scales))
+	}
+	for _, w := range s.windows {
+		if w == 0 {
+			continue
+		}
+		if w < 1 || w > maxWindow || w%2 == 0 {
+			return nil, fmt.Errorf("window size %d must be odd and in 1..%d", w, maxWindow)
+		}
+		if err := m.checkWindow(w); err != nil && strict {
+			return nil, err
+		}
+	}
+	n, numP := m.shape.n, 6+m.shape.m
+	f := &partFitter{
+		model: m, settings: s, img: img,
+		local: make([]float64, m.shape.m), shape3D: make([]float64, 3*n),
+		shape: make([]float64, 2*n), prev: make([]float64, 2*n), base: make([]float64, 2*n), target: make([]float64, 2*n),
+		jac: make([]float64, 2*n*numP), weights: make([]float64, n), meanShift: make([]float64, 2*n),
+		dxs: make([]float64, n), dys: make([]float64, n),
+		hess: make([]float64, numP*numP), chol: make([]float64, numP*numP),
+		rhs: make([]float64, numP), step: make([]float64, numP),
+		resp: make([][]float32, n), kde: map[int][]float32{},
+	}
+	for i := range f.resp {
+		f.resp[i] = make([]float32, maxWindow*maxWindow)
+	}
+	return f, nil
+}
+
+// fit runs CLNF::Fit: per scale, patch responses around the current shape,
+// then a rigid and a non-rigid NU-RLMS stage. It reports false when the face
+// is too small to fit.
+func (f *partFitter) fit() bool {
+	for scale, window := range f.settings.windows {
+		if window == 0 {
+			continue
+		}
+		se := f.model.scales[scale]
+		viewIdx := se.viewIndex(f.global[1], f.global[2], f.global[3])
+		f.responses(scale, viewIdx, window)
+		reg, sigma, weight := f.scaleSettings(scale)
+		f.project(f.base)
+		f.setWeights(se.experts[viewIdx], weight)
+		vis := se.views[viewIdx].visible
+		f.nuRLMS(true, vis, window, reg, sigma)
+		f.nuRLMS(false, vis, window, reg, sigma)
+		f.likelihood = f.logLikelihood(vis, window, sigma)
+		if f.global[0] < minScale {
+			return false
+		}
+	}
+	return true
+}
+
+// scaleSettings adapts regularisation, kernel width and weighting to a patch
+// scale as CLNF::Fit does when refine_parameters is on.
+func (f *partFitter) scaleSettings(scale int) (reg, sigma, weight float64) {
+	s := f.settings
+	if !s.adaptToScale {
+		return s.reg, s.sigma, s.weight
+	}
+	lg := math.Log(f.model.scales[min(scale, 2)].scaling/0.25) / math.Log(2)
+	reg = float64(float32(s.reg - 15*lg))
+	if reg <= 0 {
+		reg = 0.001
+	}
+	sigma = float64(float32(s.sigma + 0.25*lg))
+	weight = float64(float32(s.weight + 2*s.weight*lg))
+	return reg, sigma, weight
+}
+
+// setWeights fills the per-landmark NU-RLMS weights (CLNF::GetWeightMatrix):
+// 1 when the weight factor is 0, else factor × patch confidence.
+func (f *partFitter) setWeights(experts []patchExpert, weight float64) {
+	for i := range f.weights {
+		f.weights[i] = 1
+		if weight > 0 {
+			f.weights[i] = weight * experts[i].confidence
+		}
+	}
+}
+
+// responses computes every visible landmark's patch response map around the
+// current shape (Patch_experts::Response), and the similarity transforms
+// between the image and the patch scale's reference frame.
+func (f *partFitter) responses(scale, viewIdx, window int) {
+	se := f.model.scales[scale]
+	n := f.model.shape.n
+	f.project(f.shape)
+	f.alignToReference(se.scaling)
+	a1 := float32(f.refToImg[0][0])
+	b1 := float32(-f.refToImg[0][1])
+	for i := range n {
+		if !se.views[viewIdx].visible[i] {
+			continue
+		}
+		e := &se.experts[viewIdx][i]
+		aw, ah := window+e.width-1, window+e.height-1
+		area := f.img.extractArea(float32(f.shape[i]), float32(f.shape[i+n]), a1, b1, aw, ah)
+		var sigma []float32
+		if len(e.alphas) > 0 {
+			sigma = f.model.sigma(scale, viewIdx, i, window)
+		}
+		f.img.expertResponse(e, sigma, area, aw, window, f.resp[i])
+	}
+}
+
+// alignToReference sets imgToRef to the similarity (scale and rotation) that
+// best maps the image shape onto the model's shape drawn at the patch scale
+// (AlignShapesWithScale), and refToImg to its inverse.
+func (f *partFitter) alignToReference(scaling float64) {
+	n := f.model.shape.n
+	f.shape3DFromLocal()
+	ref := f.prev // free until the NU-RLMS stages start
+	for i := range n {
+		ref[i] = float64(float32(scaling * f.shape3D[i]))
+		ref[i+n] = float64(float32(scaling * f.shape3D[i+n]))
+	}
+	mix, miy := meanOf(f.shape[:n]), meanOf(f.shape[n:])
+	mrx, mry := meanOf(ref[:n]), meanOf(ref[n:])
+	var ssI, ssR, dotP, crossP float64
+	for i := range n {
+		ix, iy := f.shape[i]-mix, f.shape[i+n]-miy
+		rx, ry := ref[i]-mrx, ref[i+n]-mry
+		ssI += ix*ix + iy*iy
+		ssR += rx*rx + ry*ry
+		dotP += ix*rx + iy*ry
+		crossP += ix*ry - iy*rx
+	}
+	s := math.Sqrt(ssR / ssI)
+	h := math.Hypot(dotP, crossP)
+	c, sn := dotP/h, crossP/h
+	f.imgToRef = [2][2]float64{{s * c, -s * sn}, {s * sn, s * c}}
+	f.refToImg = [2][2]float64{{c / s, sn / s}, {-sn / s, c / s}}
+}
+
+func meanOf(v []float64) float64 {
+	var s float64
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}
+
+// shape3DFromLocal sets shape3D = mean + comps·local.
+func (f *partFitter) shape3DFromLocal() {
+	sm := f.model.shape
+	for r := range f.shape3D {
+		s := sm.mean[r]
+		for j, c := range sm.comps[r*sm.m : (r+1)*sm.m] {
+			s += c * f.local[j]
+		}
+		f.shape3D[r] = s
+	}
+}
+
+// project writes the current parameters' 2-D shape (PDM::CalcShape2D) into out.
+func (f *partFitter) project(out []float64) {
+	f.shape3DFromLocal()
+	f.projectShape3D(out)
+}
+
+// projectShape3D writes the weak-perspective projection of shape3D into out.
+func (f *partFitter) projectShape3D(out []float64) {
+	n := f.model.shape.n
+	r := pdm.EulerToRotation(f.global[1], f.global[2], f.global[3])
+	s := f.global[0]
+	for i := range n {
+		x, y, z := f.shape3D[i], f.shape3D[i+n], f.shape3D[i+2*n]
+		out[i] = s*(r[0][0]*x+r[0][1]*y+r[0][2]*z) + f.global[4]
+		out[i+n] = s*(r[1][0]*x+r[1][1]*y+r[1][2]*z) + f.global[5]
+	}
+}
