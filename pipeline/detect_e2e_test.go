@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,12 +55,18 @@ func TestEndToEndAgainstOpenFace(t *testing.T) {
 	}
 }
 
-func TestEndToEndFast(t *testing.T) {
+func newFastEngine(t *testing.T) *Engine {
+	t.Helper()
 	e, err := NewEngine(Config{ModelDir: filepath.Join(testenv.RepoRoot(t), "models"), Runtime: testvideo.Runtime(t), Fast: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer e.Close()
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func TestEndToEndFast(t *testing.T) {
+	e := newFastEngine(t)
 	for _, ref := range references {
 		checkEndToEnd(t, e, ref, fastFloor, 0.025)
 	}
@@ -243,4 +250,49 @@ func countTrue(bs []bool) int {
 		}
 	}
 	return n
+}
+
+// TestFollowsOneFace runs a video with several people: the tracked face must
+// never jump from one person to another between consecutive frames.
+func TestFollowsOneFace(t *testing.T) {
+	e := newFastEngine(t) // the tracking is the same; refinement only adds time
+	video := testenv.TestdataPath(t, "videos/multi_face.avi")
+	out := OutputPath(video, t.TempDir())
+	sum, err := e.Process(context.Background(), video, out, Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := csvout.ReadTrack(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jumps, prev := 0, -1
+	for i, f := range tr.Frames {
+		if !f.Success {
+			continue
+		}
+		if prev >= 0 && prev == i-1 {
+			cx0, cy0, w := centre(tr.Frames[prev].Landmarks[:])
+			cx1, cy1, _ := centre(f.Landmarks[:])
+			if math.Hypot(cx1-cx0, cy1-cy0) > 0.5*w {
+				jumps++
+				t.Logf("frame %d: the face moved %.0f px, face width %.0f", i+1, math.Hypot(cx1-cx0, cy1-cy0), w)
+			}
+		}
+		prev = i
+	}
+	t.Logf("%d frames, %d with the face, detector on %d", sum.Frames, sum.Successful, sum.DetectorFrames)
+	if jumps > 0 || sum.Successful < sum.Frames/2 {
+		t.Errorf("%d jumps between people; face on %d of %d frames", jumps, sum.Successful, sum.Frames)
+	}
+}
+
+// centre returns the centre and width of the landmarks' bounding box.
+func centre(lm []float64) (x, y, w float64) {
+	minX, maxX, minY, maxY := lm[0], lm[0], lm[68], lm[68]
+	for i := 0; i < 68; i++ {
+		minX, maxX = math.Min(minX, lm[i]), math.Max(maxX, lm[i])
+		minY, maxY = math.Min(minY, lm[68+i]), math.Max(maxY, lm[68+i])
+	}
+	return (minX + maxX) / 2, (minY + maxY) / 2, maxX - minX
 }
