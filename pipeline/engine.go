@@ -120,6 +120,10 @@ func newTracker(cfg Config) (*tracker, error) {
 func (e *Engine) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.stages.refiner != nil {
+		e.stages.refiner.Close()
+		e.stages.refiner = nil
+	}
 	if e.tracker != nil {
 		e.tracker.det.Close()
 		e.tracker.loc.Close()

@@ -3,6 +3,7 @@ package clnf
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -225,6 +226,7 @@ func TestNewFitterRejectsBadSettings(t *testing.T) {
 		{"window too large", func(s *Settings) { s.Windows[1] = 17 }},
 		{"no iterations", func(s *Settings) { s.Iterations = 0 }},
 		{"zero sigma", func(s *Settings) { s.Sigma = 0 }},
+		{"negative workers", func(s *Settings) { s.Workers = -1 }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -366,28 +368,33 @@ func BenchmarkRefine(b *testing.B) {
 		name     string
 		settings Settings
 	}{{"tracking", TrackingSettings()}, {"init", InitSettings()}} {
-		b.Run(tc.name, func(b *testing.B) {
-			f, err := NewFitter(loadModel(b), tc.settings)
-			if err != nil {
-				b.Fatal(err)
-			}
-			img := testvideo.FirstFrame(b, "videos/default.wmv")
-			ref, err := csvout.ReadTrack(testenv.TestdataPath(b, "reference/openface-2.2-clnf/default.csv"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			lm := ref.Frames[0].Landmarks
-			if _, err := f.Refine(img, lm[:]); err != nil { // builds the kernel tables and Sigmas
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				lm = ref.Frames[0].Landmarks
-				if _, err := f.Refine(img, lm[:]); err != nil {
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/workers=%d", tc.name, workers), func(b *testing.B) {
+				s := tc.settings
+				s.Workers = workers
+				f, err := NewFitter(loadModel(b), s)
+				if err != nil {
 					b.Fatal(err)
 				}
-			}
-		})
+				defer f.Close()
+				img := testvideo.FirstFrame(b, "videos/default.wmv")
+				ref, err := csvout.ReadTrack(testenv.TestdataPath(b, "reference/openface-2.2-clnf/default.csv"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				lm := ref.Frames[0].Landmarks
+				if _, err := f.Refine(img, lm[:]); err != nil { // builds the kernel tables and Sigmas
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for b.Loop() {
+					lm = ref.Frames[0].Landmarks
+					if _, err := f.Refine(img, lm[:]); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }

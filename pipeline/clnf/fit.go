@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 	"github.com/auwatchd/auwatchd/pipeline/pdm"
@@ -33,6 +34,10 @@ type Settings struct {
 	// Hierarchical runs the model's part models (inner face, eyes) after the
 	// main fit, as OpenFace's refine_hierarchical does.
 	Hierarchical bool
+	// Workers is how many goroutines compute patch responses (the caller
+	// and Workers−1 helpers); 0 means runtime.GOMAXPROCS(0). The results
+	// do not depend on it.
+	Workers int
 }
 
 // TrackingSettings are OpenFace 2.2's defaults when a face is tracked from
@@ -68,21 +73,14 @@ type partSettings struct {
 // Fitter refines landmarks with a Model. It owns every buffer it needs, so
 // after the first frames (which fill the lazily built kernel tables) Refine
 // does not allocate; one Fitter must not be used by two goroutines at once.
+// It spreads the patch responses over helper goroutines that Close stops.
 type Fitter struct {
 	model *Model
 	calc  *pdm.Fitter
-	img   imageBuffers
+	pool  *responsePool
 	main  *partFitter
 	parts []*partFitter // empty unless hierarchical refinement runs
 	out   [pdm.LandmarksLen]float64
-}
-
-// imageBuffers are the grey frame and the patch scratch shared by the parts.
-type imageBuffers struct {
-	gray         []float32
-	grayW, grayH int
-	area         []float32
-	raw, col     []float32
 }
 
 // NewFitter returns a Fitter for m with the given settings.
@@ -90,31 +88,41 @@ func NewFitter(m *Model, s Settings) (*Fitter, error) {
 	if s.Iterations < 1 || s.Sigma <= 0 {
 		return nil, errors.New("settings need at least one iteration and a positive sigma")
 	}
-	areaSide := maxWindow + maxPatchSide - 1
-	f := &Fitter{model: m, calc: pdm.NewFitter(m.PDM)}
-	f.img = imageBuffers{
-		area: make([]float32, areaSide*areaSide),
-		raw:  make([]float32, maxWindow*maxWindow),
-		col:  make([]float32, maxPatchSide*maxPatchSide+1),
+	if s.Workers < 0 {
+		return nil, errors.New("settings need a non-negative worker count")
 	}
+	f := &Fitter{model: m, calc: pdm.NewFitter(m.PDM)}
 	mainSettings := partSettings{windows: s.Windows[:], iterations: s.Iterations, reg: s.RegFactor, sigma: s.Sigma, weight: s.WeightFactor, adaptToScale: true}
 	var err error
-	if f.main, err = newPartFitter(m.main, mainSettings, &f.img, true); err != nil {
+	if f.main, err = newPartFitter(m.main, mainSettings, true); err != nil {
 		return nil, err
 	}
-	if !s.Hierarchical {
-		return f, nil
-	}
-	for _, p := range m.parts {
-		pf, err := newPartFitter(p.model, p.settings, &f.img, false)
-		if err != nil {
-			return nil, fmt.Errorf("part %s: %w", p.name, err)
+	if s.Hierarchical {
+		for _, p := range m.parts {
+			pf, err := newPartFitter(p.model, p.settings, false)
+			if err != nil {
+				return nil, fmt.Errorf("part %s: %w", p.name, err)
+			}
+			pf.part = p
+			f.parts = append(f.parts, pf)
 		}
-		pf.part = p
-		f.parts = append(f.parts, pf)
 	}
+	workers := s.Workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	f.pool = newResponsePool(workers)
+	for _, pf := range append([]*partFitter{f.main}, f.parts...) {
+		pf.pool = f.pool
+	}
+	runtime.AddCleanup(f, (*responsePool).close, f.pool)
 	return f, nil
 }
+
+// Close stops the Fitter's helper goroutines. A Fitter still works after
+// Close, on the calling goroutine alone; one that is dropped without Close
+// stops its helpers when it is garbage collected.
+func (f *Fitter) Close() { f.pool.close() }
 
 // Likelihood returns the mean log-likelihood of the last fit's 68 landmarks
 // under the final patch responses (OpenFace's model_likelihood).
@@ -137,7 +145,7 @@ func (f *Fitter) Refine(img *bgr.Image, landmarks []float64) (converged bool, er
 	if err := f.startFrom(landmarks); err != nil {
 		return false, fmt.Errorf("refine: %w", err)
 	}
-	f.img.toGray(img)
+	f.pool.gray.toGray(img)
 	if !f.main.fit() {
 		return false, nil
 	}
@@ -222,7 +230,7 @@ func (f *partFitter) fitFrom(landmarks []float64) error {
 type partFitter struct {
 	model    *partModel
 	settings partSettings
-	img      *imageBuffers
+	pool     *responsePool
 	part     *part // nil for the 68-point model
 	used     bool  // the part ran on the current frame
 
@@ -231,6 +239,8 @@ type partFitter struct {
 	shape3D                   []float64
 	shape, prev, base, target []float64
 	jac                       []float64 // 2n × (6+m)
+	jacT, weightedJacT        []float64 // (6+m) × 2n: Jᵀ and JᵀW
+	weightedShift             []float64 // W·meanShift
 	weights                   []float64
 	meanShift                 []float64
 	dxs, dys                  []float64
@@ -246,7 +256,7 @@ type partFitter struct {
 // newPartFitter validates the settings against the model; strict demands
 // sigma components for every window (a part, like OpenFace, falls back to
 // Σ = (2Σα)⁻¹·I when its file has none for a window).
-func newPartFitter(m *partModel, s partSettings, img *imageBuffers, strict bool) (*partFitter, error) {
+func newPartFitter(m *partModel, s partSettings, strict bool) (*partFitter, error) {
 	if len(s.windows) > len(m.scales) {
 		return nil, fmt.Errorf("%d window sizes for %d patch scales", len(s.windows), len(m.scales))
 	}
@@ -263,10 +273,11 @@ func newPartFitter(m *partModel, s partSettings, img *imageBuffers, strict bool)
 	}
 	n, numP := m.shape.n, 6+m.shape.m
 	f := &partFitter{
-		model: m, settings: s, img: img,
+		model: m, settings: s,
 		local: make([]float64, m.shape.m), shape3D: make([]float64, 3*n),
 		shape: make([]float64, 2*n), prev: make([]float64, 2*n), base: make([]float64, 2*n), target: make([]float64, 2*n),
-		jac: make([]float64, 2*n*numP), weights: make([]float64, n), meanShift: make([]float64, 2*n),
+		jac: make([]float64, 2*n*numP), jacT: make([]float64, 2*n*numP), weightedJacT: make([]float64, 2*n*numP),
+		weightedShift: make([]float64, 2*n), weights: make([]float64, n), meanShift: make([]float64, 2*n),
 		dxs: make([]float64, n), dys: make([]float64, n),
 		hess: make([]float64, numP*numP), chol: make([]float64, numP*numP),
 		rhs: make([]float64, numP), step: make([]float64, numP),
@@ -339,21 +350,27 @@ func (f *partFitter) responses(scale, viewIdx, window int) {
 	n := f.model.shape.n
 	f.project(f.shape)
 	f.alignToReference(se.scaling)
-	a1 := float32(f.refToImg[0][0])
-	b1 := float32(-f.refToImg[0][1])
-	for i := range n {
-		if !se.views[viewIdx].visible[i] {
-			continue
-		}
-		e := &se.experts[viewIdx][i]
-		aw, ah := window+e.width-1, window+e.height-1
-		area := f.img.extractArea(float32(f.shape[i]), float32(f.shape[i+n]), a1, b1, aw, ah)
-		var sigma []float32
-		if len(e.alphas) > 0 {
-			sigma = f.model.sigma(scale, viewIdx, i, window)
-		}
-		f.img.expertResponse(e, sigma, area, aw, window, f.resp[i])
+	f.pool.run(responseJob{
+		fitter: f, scale: scale, viewIdx: viewIdx, window: window,
+		a1: float32(f.refToImg[0][0]), b1: float32(-f.refToImg[0][1]),
+	}, n)
+}
+
+// landmarkResponse computes landmark i's response map for job into f.resp[i].
+func (f *partFitter) landmarkResponse(i int, job *responseJob, s *patchScratch) {
+	se := f.model.scales[job.scale]
+	if !se.views[job.viewIdx].visible[i] {
+		return
 	}
+	n := f.model.shape.n
+	e := &se.experts[job.viewIdx][i]
+	aw, ah := job.window+e.width-1, job.window+e.height-1
+	area := s.extractArea(&f.pool.gray, float32(f.shape[i]), float32(f.shape[i+n]), job.a1, job.b1, aw, ah)
+	var sigma []float32
+	if len(e.alphas) > 0 {
+		sigma = f.model.sigma(job.scale, job.viewIdx, i, job.window)
+	}
+	s.expertResponse(e, sigma, area, aw, job.window, f.resp[i])
 }
 
 // alignToReference sets imgToRef to the similarity (scale and rotation) that

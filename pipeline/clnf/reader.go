@@ -26,6 +26,9 @@ const (
 // for huge buffers.
 const maxPatchSide = 32
 
+// maxNeurons bounds an expert's neuron count for the same reason.
+const maxNeurons = 64
+
 var errTruncated = errors.New("the file ends early")
 
 // Load reads an OpenFace CLNF model description. It accepts a detector file
@@ -358,7 +361,7 @@ func readPatchExpert(r *binReader, e *patchExpert, numBetas int) {
 	if r.err != nil {
 		return
 	}
-	if typ != 5 || width < 1 || width > maxPatchSide || height < 1 || height > maxPatchSide || numNeurons < 0 || numNeurons > 64 {
+	if typ != 5 || width < 1 || width > maxPatchSide || height < 1 || height > maxPatchSide || numNeurons < 0 || numNeurons > maxNeurons {
 		r.err = fmt.Errorf("implausible patch expert header (type %d, %d×%d, %d neurons)", typ, width, height, numNeurons)
 		return
 	}
