@@ -160,7 +160,17 @@ func preparePrivateFiles(path string) error {
 
 // write runs fn in one BEGIN IMMEDIATE transaction.
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	return inTx(ctx, s.db, fn)
+}
+
+// txStarter is a pool or a single connection.
+type txStarter interface {
+	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+}
+
+// inTx runs fn in a transaction on b, committing only if fn succeeds.
+func inTx(ctx context.Context, b txStarter, fn func(*sql.Tx) error) error {
+	tx, err := b.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -185,15 +195,7 @@ func (s *Store) writeDurable(ctx context.Context, fn func(*sql.Tx) error) error 
 		return err
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous = NORMAL")
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return inTx(ctx, conn, fn)
 }
 
 // read runs fn in one deferred transaction, so that it sees one snapshot.

@@ -12,15 +12,7 @@ import (
 // changes the file without telling the watcher, as on a volume that sends no events.
 func TestStabilityNeedsQuietAndTwoEqualPolls(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	w, err := New(Config{Quiet: time.Second, Poll: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	path := writeFile(t, filepath.Join(dir, "v.mp4"), "a")
-	start := time.Now()
-	w.touch(path, dir, start)
+	w, _, path, start := stabilityFixture(t)
 
 	steps := []struct {
 		at       time.Duration
@@ -58,15 +50,7 @@ func TestStabilityNeedsQuietAndTwoEqualPolls(t *testing.T) {
 // period and the stat comparison.
 func TestEventRestartsStability(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	w, err := New(Config{Quiet: time.Second, Poll: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	path := writeFile(t, filepath.Join(dir, "v.mp4"), "a")
-	start := time.Now()
-	w.touch(path, dir, start)
+	w, dir, path, start := stabilityFixture(t)
 	w.checkPending(context.Background(), start.Add(time.Second))
 	w.touch(path, dir, start.Add(1500*time.Millisecond))
 	// Quiet until 2.5 s, first stat then, second at 3 s.
@@ -101,4 +85,20 @@ func appendByte(t *testing.T, path string) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// stabilityFixture makes a watcher with 1 s quiet and poll times that has
+// just seen an event for v.mp4 in dir at start.
+func stabilityFixture(t *testing.T) (w *Watcher, dir, path string, start time.Time) {
+	t.Helper()
+	dir = t.TempDir()
+	w, err := New(Config{Quiet: time.Second, Poll: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	path = writeFile(t, filepath.Join(dir, "v.mp4"), "a")
+	start = time.Now()
+	w.touch(path, dir, start)
+	return w, dir, path, start
 }
