@@ -125,8 +125,10 @@ func (t *tracker) choose(faces []detect.Face) (detect.Face, bool) {
 	return faces[best], true
 }
 
-// found records that the landmarks fitted the face model.
-func (t *tracker) found() {
+// found records that landmarks lm fitted the face model; the next frame
+// looks for the face around them.
+func (t *tracker) found(lm []float64) {
+	t.box = landmarks.BoxFromLandmarks(lm)
 	t.last = t.box
 	t.lostFor = 0
 }
