@@ -43,9 +43,8 @@ type Config struct {
 	// Threads is the number of threads each network may use; 0 lets ONNX
 	// Runtime decide.
 	Threads int
-	// Fast skips refining PFLD's landmarks with OpenFace's CLNF fitting:
-	// about three times the frames per second, with AUs that agree less
-	// with OpenFace's.
+	// Fast uses PFLD's landmarks without OpenFace's CLNF fitting: about
+	// twice the frames per second, with AUs that agree less with OpenFace's.
 	Fast bool
 }
 
