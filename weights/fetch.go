@@ -18,6 +18,7 @@ import (
 // is written under a temporary name and renamed only once its sha256 matches,
 // so a failed or interrupted fetch never leaves a partial file behind.
 func Fetch(ctx context.Context, entries []Entry, dest, from string, log io.Writer) error {
+	copied := 0
 	for _, e := range entries {
 		if Check(dest, e) == nil {
 			continue
@@ -25,6 +26,10 @@ func Fetch(ctx context.Context, entries []Entry, dest, from string, log io.Write
 		if err := fetchOne(ctx, e, dest, from, log); err != nil {
 			return err
 		}
+		copied++
+	}
+	if from != "" && copied > 0 {
+		fmt.Fprintf(log, "copied %d files from %s\n", copied, from)
 	}
 	return nil
 }
@@ -45,7 +50,6 @@ func fetchOne(ctx context.Context, e Entry, dest, from string, log io.Writer) er
 	w := io.MultiWriter(tmp, h)
 	if from != "" {
 		err = copyFrom(filepath.Join(from, filepath.FromSlash(e.Path)), w)
-		fmt.Fprintf(log, "copied %s\n", e.Path)
 	} else {
 		err = download(ctx, e, w, log)
 	}
