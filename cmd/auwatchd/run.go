@@ -114,10 +114,15 @@ func lockHome(dir string) (func(), error) {
 	return func() { f.Close() }, nil
 }
 
+// measurer is what the daemon needs of the engine: one video at a time.
+type measurer interface {
+	Process(ctx context.Context, video, out string, opt pipeline.Options, progress func(pipeline.Progress)) (pipeline.Summary, error)
+}
+
 // daemon ties the watcher, the store and the warm engine together.
 type daemon struct {
 	store   *store.Store
-	engine  *pipeline.Engine
+	engine  measurer
 	watcher *watcher.Watcher
 	log     *slog.Logger
 	closers []func() error
@@ -148,11 +153,13 @@ func newDaemon(ctx context.Context, st *store.Store, setup setupFlags, watch wat
 	}
 	d.closers = append(d.closers, rt.Close)
 	log.Info("ONNX Runtime", "version", rt.Version, "provider", rt.Provider, "fallback", rt.Fallback, "library", rt.LibraryPath)
-	if d.engine, err = pipeline.NewEngine(pipeline.Config{ModelDir: modelDir, Runtime: rt}); err != nil {
+	engine, err := pipeline.NewEngine(pipeline.Config{ModelDir: modelDir, Runtime: rt})
+	if err != nil {
 		d.close()
 		return nil, err
 	}
-	d.closers = append([]func() error{d.engine.Close}, d.closers...)
+	d.engine = engine
+	d.closers = append([]func() error{engine.Close}, d.closers...)
 	// Every complete file with a video extension becomes a job: one that does
 	// not decode fails with the reason, where the user will see it.
 	d.watcher, err = watcher.New(watch)
