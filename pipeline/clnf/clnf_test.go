@@ -398,3 +398,54 @@ func BenchmarkRefine(b *testing.B) {
 		}
 	}
 }
+
+// TestRefineReadsOnlyConvertedGray checks on real fits that Refine samples
+// only grey pixels it converted for the frame: with every stale grey value
+// set to NaN before each fit, the landmarks must equal a fit from a fresh
+// Fitter, which a single stale read would turn into NaN or an error.
+func TestRefineReadsOnlyConvertedGray(t *testing.T) {
+	ref, err := csvout.ReadTrack(testenv.TestdataPath(t, "reference/openface-2.2-clnf/default.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		settings Settings
+	}{{"tracking", TrackingSettings()}, {"init", InitSettings()}} {
+		t.Run(tc.name, func(t *testing.T) {
+			poisoned, err := NewFitter(loadModel(t), tc.settings)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer poisoned.Close()
+			testvideo.EachFrame(t, "videos/default.wmv", func(k int, img *bgr.Image) {
+				if k > 3 {
+					return
+				}
+				fresh, err := NewFitter(loadModel(t), tc.settings)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer fresh.Close()
+				want := ref.Frames[k-1].Landmarks
+				if _, err := fresh.Refine(img, want[:]); err != nil {
+					t.Fatal(err)
+				}
+				got := ref.Frames[k-1].Landmarks
+				gray := &poisoned.pool.gray
+				if len(gray.pix) < img.W*img.H {
+					gray.pix = make([]float32, img.W*img.H)
+				}
+				for i := range gray.pix {
+					gray.pix[i] = float32(math.NaN())
+				}
+				if _, err := poisoned.Refine(img, got[:]); err != nil {
+					t.Fatalf("frame %d: %v", k, err)
+				}
+				if got != want {
+					t.Errorf("frame %d: landmarks differ from a fresh fit", k)
+				}
+			})
+		})
+	}
+}

@@ -145,7 +145,8 @@ func (f *Fitter) Refine(img *bgr.Image, landmarks []float64) (converged bool, er
 	if err := f.startFrom(landmarks); err != nil {
 		return false, fmt.Errorf("refine: %w", err)
 	}
-	f.pool.gray.toGray(img)
+	f.pool.gray.setFrame(img)
+	defer f.pool.gray.release()
 	if !f.main.fit() {
 		return false, nil
 	}
@@ -350,10 +351,28 @@ func (f *partFitter) responses(scale, viewIdx, window int) {
 	n := f.model.shape.n
 	f.project(f.shape)
 	f.alignToReference(se.scaling)
-	f.pool.run(responseJob{
+	job := responseJob{
 		fitter: f, scale: scale, viewIdx: viewIdx, window: window,
 		a1: float32(f.refToImg[0][0]), b1: float32(-f.refToImg[0][1]),
-	}, n)
+	}
+	f.pool.gray.ensure(f.sampledRegion(&job))
+	f.pool.run(job, n)
+}
+
+// sampledRegion bounds the image pixels that job's landmarkResponse calls read.
+func (f *partFitter) sampledRegion(job *responseJob) rect {
+	se := f.model.scales[job.scale]
+	n := f.model.shape.n
+	var region rect
+	for i, visible := range se.views[job.viewIdx].visible {
+		if !visible {
+			continue
+		}
+		e := &se.experts[job.viewIdx][i]
+		aw, ah := job.window+e.width-1, job.window+e.height-1
+		region = region.union(sampledRect(float32(f.shape[i]), float32(f.shape[i+n]), job.a1, job.b1, aw, ah))
+	}
+	return region
 }
 
 // landmarkResponse computes landmark i's response map for job into f.resp[i].

@@ -6,10 +6,34 @@ import (
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 )
 
-// grayFrame is the current frame in grey levels.
+// grayFrame is the current frame in grey levels, converted on demand: only
+// the rectangle done holds the current frame's values, the rest of pix may
+// be stale, so every read must lie in an area passed to ensure first.
 type grayFrame struct {
 	pix  []float32
 	w, h int
+	src  *bgr.Image
+	done rect
+}
+
+// rect is the pixel rectangle [x0, x1) × [y0, y1).
+type rect struct{ x0, y0, x1, y1 int }
+
+func (r rect) empty() bool { return r.x0 >= r.x1 || r.y0 >= r.y1 }
+
+func (r rect) contains(o rect) bool {
+	return o.x0 >= r.x0 && o.y0 >= r.y0 && o.x1 <= r.x1 && o.y1 <= r.y1
+}
+
+// union is the bounding box of r and o; an empty rectangle adds nothing.
+func (r rect) union(o rect) rect {
+	if r.empty() {
+		return o
+	}
+	if o.empty() {
+		return r
+	}
+	return rect{min(r.x0, o.x0), min(r.y0, o.y0), max(r.x1, o.x1), max(r.y1, o.y1)}
 }
 
 // patchScratch is one goroutine's buffers for computing response maps.
@@ -34,18 +58,47 @@ func newPatchScratch() *patchScratch {
 	}
 }
 
-// toGray converts a BGR frame to OpenCV's 8-bit grey (fixed-point
-// 0.299 R + 0.587 G + 0.114 B, rounded), stored as float32 as OpenFace does
-// before fitting.
-func (f *grayFrame) toGray(img *bgr.Image) {
+// setFrame makes img the current frame, with no pixel converted yet.
+func (f *grayFrame) setFrame(img *bgr.Image) {
 	n := img.W * img.H
 	if cap(f.pix) < n {
 		f.pix = make([]float32, n)
 	}
 	f.pix = f.pix[:n]
-	f.w, f.h = img.W, img.H
-	for i := range n {
-		b, g, r := int(img.Pix[3*i]), int(img.Pix[3*i+1]), int(img.Pix[3*i+2])
+	f.w, f.h, f.src, f.done = img.W, img.H, img, rect{}
+}
+
+// release drops the frame so that the caller's pixels are not kept alive.
+func (f *grayFrame) release() { f.src, f.done = nil, rect{} }
+
+// ensure converts the part of r inside the frame that is not grey yet. The
+// converted area grows to the bounding box of the requests; pixels already
+// converted are not converted again.
+func (f *grayFrame) ensure(r rect) {
+	r = rect{max(r.x0, 0), max(r.y0, 0), min(r.x1, f.w), min(r.y1, f.h)}
+	if r.empty() || f.done.contains(r) {
+		return
+	}
+	d := f.done
+	u := d.union(r)
+	for y := u.y0; y < u.y1; y++ {
+		if d.empty() || y < d.y0 || y >= d.y1 {
+			f.toGray(y, u.x0, u.x1)
+			continue
+		}
+		f.toGray(y, u.x0, d.x0)
+		f.toGray(y, d.x1, u.x1)
+	}
+	f.done = u
+}
+
+// toGray converts pixels [x0, x1) of row y to OpenCV's 8-bit grey
+// (fixed-point 0.299 R + 0.587 G + 0.114 B, rounded), stored as float32 as
+// OpenFace does before fitting.
+func (f *grayFrame) toGray(y, x0, x1 int) {
+	row := y * f.w
+	for i := row + x0; i < row+x1; i++ {
+		b, g, r := int(f.src.Pix[3*i]), int(f.src.Pix[3*i+1]), int(f.src.Pix[3*i+2])
 		f.pix[i] = float32((b*1868 + g*9617 + r*4899 + 1<<13) >> 14)
 	}
 }
@@ -55,11 +108,7 @@ func (f *grayFrame) toGray(img *bgr.Image) {
 // interpolation at 1/32-pixel resolution and a zero border, as
 // Patch_experts::Response does.
 func (f *patchScratch) extractArea(g *grayFrame, cx, cy, a1, b1 float32, w, h int) []float32 {
-	half := (float32(w) - 1) / 2 // OpenFace centres both axes on the width
-	m := [6]float64{
-		float64(a1), float64(-b1), float64(cx - a1*half + b1*half),
-		float64(b1), float64(a1), float64(cy - a1*half - b1*half),
-	}
+	m := areaTransform(cx, cy, a1, b1, w)
 	area := f.area[:w*h]
 	const abScale = 1 << 10
 	for y := range h {
@@ -72,6 +121,36 @@ func (f *patchScratch) extractArea(g *grayFrame, cx, cy, a1, b1 float32, w, h in
 		}
 	}
 	return area
+}
+
+// areaTransform is the affine map from area pixel (x, y) to the image,
+// [x', y'] = [m0 m1 m2; m3 m4 m5]·[x y 1], that extractArea samples with.
+func areaTransform(cx, cy, a1, b1 float32, w int) [6]float64 {
+	half := (float32(w) - 1) / 2 // OpenFace centres both axes on the width
+	return [6]float64{
+		float64(a1), float64(-b1), float64(cx - a1*half + b1*half),
+		float64(b1), float64(a1), float64(cy - a1*half - b1*half),
+	}
+}
+
+// sampledRect bounds the pixels extractArea reads for the same arguments:
+// the area's corners mapped into the image, widened by two pixels for the
+// fixed-point rounding and the bilinear neighbours. A map that is not finite
+// gives a rectangle beyond any frame.
+func sampledRect(cx, cy, a1, b1 float32, w, h int) rect {
+	m := areaTransform(cx, cy, a1, b1, w)
+	loX, hiX, loY, hiY := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for _, c := range [4][2]float64{{0, 0}, {float64(w - 1), 0}, {0, float64(h - 1)}, {float64(w - 1), float64(h - 1)}} {
+		x := m[0]*c[0] + m[1]*c[1] + m[2]
+		y := m[3]*c[0] + m[4]*c[1] + m[5]
+		loX, hiX = min(loX, x), max(hiX, x)
+		loY, hiY = min(loY, y), max(hiY, y)
+	}
+	const far = 1 << 30
+	if !(loX > -far && hiX < far && loY > -far && hiY < far) {
+		return rect{-far, -far, far, far}
+	}
+	return rect{int(math.Floor(loX)) - 2, int(math.Floor(loY)) - 2, int(math.Floor(hiX)) + 3, int(math.Floor(hiY)) + 3}
 }
 
 // bilinear interpolates the grey image at (ix+ax, iy+ay), reading 0 outside it.

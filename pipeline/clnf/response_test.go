@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/auwatchd/auwatchd/pipeline/bgr"
 )
 
 // referenceResponse is the straightforward form of expertResponse: one
@@ -129,6 +131,99 @@ func BenchmarkExpertResponse(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				s.expertResponse(e, sigma, area, areaW, window, out)
+			}
+		})
+	}
+}
+
+// TestExtractAreaReadsOnlySampledRect checks that sampledRect covers every
+// pixel extractArea reads: with everything outside the converted rectangle
+// set to NaN, the area must equal the one sampled from a fully converted
+// frame, for rotations, scales and positions across the frame's edges.
+func TestExtractAreaReadsOnlySampledRect(t *testing.T) {
+	const w, h = 64, 48
+	img := &bgr.Image{W: w, H: h, Pix: make([]byte, 3*w*h)}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range img.Pix {
+		img.Pix[i] = byte(rng.IntN(256))
+	}
+	var full grayFrame
+	full.setFrame(img)
+	full.ensure(rect{0, 0, w, h})
+	s := newPatchScratch()
+	for _, tc := range []struct {
+		cx, cy, scale, angle float32
+		areaW, areaH         int
+	}{
+		{32, 24, 1, 0, 19, 19},
+		{32.3, 24.7, 0.6, 0.4, 21, 17},
+		{20.5, 30.25, 1.7, -1.2, 17, 21},
+		{1.5, 2.5, 1.2, 2.5, 19, 19},
+		{62.9, 47.2, 0.8, -2.9, 15, 15},
+		{-3, 50, 1, 0.7, 13, 13},
+	} {
+		t.Run(fmt.Sprintf("%v,%v", tc.cx, tc.cy), func(t *testing.T) {
+			a1 := tc.scale * float32(math.Cos(float64(tc.angle)))
+			b1 := tc.scale * float32(math.Sin(float64(tc.angle)))
+			want := append([]float32(nil), s.extractArea(&full, tc.cx, tc.cy, a1, b1, tc.areaW, tc.areaH)...)
+			var part grayFrame
+			part.setFrame(img)
+			for i := range part.pix {
+				part.pix[i] = float32(math.NaN())
+			}
+			part.ensure(sampledRect(tc.cx, tc.cy, a1, b1, tc.areaW, tc.areaH))
+			got := s.extractArea(&part, tc.cx, tc.cy, a1, b1, tc.areaW, tc.areaH)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("area value %d is %v, want %v", i, got[i], want[i])
+				}
+			}
+		})
+	}
+}
+
+// TestGrayEnsureGrowsRegion checks that successive requests convert exactly
+// their union's bounding box, clipped to the frame, leaving the rest untouched.
+func TestGrayEnsureGrowsRegion(t *testing.T) {
+	const w, h = 20, 10
+	img := &bgr.Image{W: w, H: h, Pix: make([]byte, 3*w*h)}
+	for i := range img.Pix {
+		img.Pix[i] = byte(i)
+	}
+	var full grayFrame
+	full.setFrame(img)
+	full.ensure(rect{0, 0, w, h})
+	for _, tc := range []struct {
+		name     string
+		requests []rect
+		want     rect
+	}{
+		{"one", []rect{{2, 3, 5, 6}}, rect{2, 3, 5, 6}},
+		{"inside", []rect{{2, 2, 9, 9}, {3, 3, 4, 4}}, rect{2, 2, 9, 9}},
+		{"disjoint", []rect{{1, 1, 3, 3}, {6, 5, 8, 7}}, rect{1, 1, 8, 7}},
+		{"overlapping", []rect{{4, 4, 8, 8}, {2, 6, 6, 9}}, rect{2, 4, 8, 9}},
+		{"clipped", []rect{{-5, -5, 3, 2}, {18, 8, 40, 40}}, rect{0, 0, w, h}},
+		{"empty", []rect{{5, 5, 5, 9}}, rect{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var g grayFrame
+			g.setFrame(img)
+			for i := range g.pix {
+				g.pix[i] = -1
+			}
+			for _, r := range tc.requests {
+				g.ensure(r)
+			}
+			for y := range h {
+				for x := range w {
+					want := float32(-1)
+					if tc.want.contains(rect{x, y, x + 1, y + 1}) {
+						want = full.pix[y*w+x]
+					}
+					if got := g.pix[y*w+x]; got != want {
+						t.Fatalf("pixel (%d,%d) = %v, want %v", x, y, got, want)
+					}
+				}
 			}
 		})
 	}
