@@ -15,6 +15,7 @@ import (
 	"github.com/auwatchd/auwatchd/internal/testvideo"
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
+	"github.com/auwatchd/auwatchd/pipeline/landmarks"
 	"github.com/auwatchd/auwatchd/pipeline/video"
 )
 
@@ -272,8 +273,9 @@ func TestFollowsOneFace(t *testing.T) {
 			continue
 		}
 		if prev >= 0 && prev == i-1 {
-			cx0, cy0, w := centre(tr.Frames[prev].Landmarks[:])
-			cx1, cy1, _ := centre(f.Landmarks[:])
+			b0, b1 := landmarks.Bounds(tr.Frames[prev].Landmarks[:]), landmarks.Bounds(f.Landmarks[:])
+			cx0, cy0, w := (b0.X1+b0.X2)/2, (b0.Y1+b0.Y2)/2, b0.X2-b0.X1
+			cx1, cy1 := (b1.X1+b1.X2)/2, (b1.Y1+b1.Y2)/2
 			if math.Hypot(cx1-cx0, cy1-cy0) > 0.5*w {
 				jumps++
 				t.Logf("frame %d: the face moved %.0f px, face width %.0f", i+1, math.Hypot(cx1-cx0, cy1-cy0), w)
@@ -285,14 +287,4 @@ func TestFollowsOneFace(t *testing.T) {
 	if jumps > 0 || sum.Successful < sum.Frames/2 {
 		t.Errorf("%d jumps between people; face on %d of %d frames", jumps, sum.Successful, sum.Frames)
 	}
-}
-
-// centre returns the centre and width of the landmarks' bounding box.
-func centre(lm []float64) (x, y, w float64) {
-	minX, maxX, minY, maxY := lm[0], lm[0], lm[68], lm[68]
-	for i := 0; i < 68; i++ {
-		minX, maxX = math.Min(minX, lm[i]), math.Max(maxX, lm[i])
-		minY, maxY = math.Min(minY, lm[68+i]), math.Max(maxY, lm[68+i])
-	}
-	return (minX + maxX) / 2, (minY + maxY) / 2, maxX - minX
 }

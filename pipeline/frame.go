@@ -9,6 +9,7 @@ import (
 	"github.com/auwatchd/auwatchd/pipeline/clnf"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
 	"github.com/auwatchd/auwatchd/pipeline/hog"
+	"github.com/auwatchd/auwatchd/pipeline/landmarks"
 	"github.com/auwatchd/auwatchd/pipeline/pdm"
 )
 
@@ -87,13 +88,8 @@ func (s *frameStages) fit(lm []float64) (pdm.Params, float64, error) {
 
 // faceSize is the diagonal of the landmarks' bounding box.
 func faceSize(lm []float64) float64 {
-	n := len(lm) / 2
-	minX, maxX, minY, maxY := lm[0], lm[0], lm[n], lm[n]
-	for i := 0; i < n; i++ {
-		minX, maxX = math.Min(minX, lm[i]), math.Max(maxX, lm[i])
-		minY, maxY = math.Min(minY, lm[n+i]), math.Max(maxY, lm[n+i])
-	}
-	return math.Max(math.Hypot(maxX-minX, maxY-minY), 1)
+	b := landmarks.Bounds(lm)
+	return math.Max(math.Hypot(b.X2-b.X1, b.Y2-b.Y1), 1)
 }
 
 // noFace records a frame without a face and returns its row.
@@ -237,14 +233,9 @@ const minContrast = 6
 
 // hasContrast samples the green channel inside the landmarks' bounding box.
 func hasContrast(img *bgr.Image, lm []float64) bool {
-	n := len(lm) / 2
-	x0, x1, y0, y1 := lm[0], lm[0], lm[n], lm[n]
-	for i := 1; i < n; i++ {
-		x0, x1 = math.Min(x0, lm[i]), math.Max(x1, lm[i])
-		y0, y1 = math.Min(y0, lm[n+i]), math.Max(y1, lm[n+i])
-	}
-	ix0, ix1 := max(0, int(x0)), min(img.W-1, int(x1))
-	iy0, iy1 := max(0, int(y0)), min(img.H-1, int(y1))
+	b := landmarks.Bounds(lm)
+	ix0, ix1 := max(0, int(b.X1)), min(img.W-1, int(b.X2))
+	iy0, iy1 := max(0, int(b.Y1)), min(img.H-1, int(b.Y2))
 	step := max(1, (ix1-ix0)/32)
 	var sum, sumSq, count float64
 	for y := iy0; y <= iy1; y += step {

@@ -10,6 +10,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/auwatchd/auwatchd/internal/lookup"
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 	"github.com/auwatchd/auwatchd/pipeline/onnx"
 	"github.com/auwatchd/auwatchd/pipeline/video"
@@ -200,11 +201,9 @@ func checkDecoder(r *report, path string) {
 // doctorVideo returns a sample video from the repository's test data when
 // present, else writes a short generated clip to a temporary folder.
 func doctorVideo() (string, func(), error) {
-	if exe, err := os.Executable(); err == nil {
-		sample := filepath.Join(filepath.Dir(exe), "..", "testdata", "videos", "changeLighting.wmv")
-		if _, err := os.Stat(sample); err == nil {
-			return filepath.Clean(sample), func() {}, nil
-		}
+	sample := lookup.Candidates("", "", filepath.Join("..", "testdata", "videos", "changeLighting.wmv"))
+	if path, ok := lookup.First(sample, false); ok {
+		return path, func() {}, nil
 	}
 	dir, err := os.MkdirTemp("", "auwatchd-doctor-")
 	if err != nil {

@@ -49,14 +49,20 @@ const (
 // be cropped from the previous frame's landmarks instead of running the
 // detector (erratum 7).
 func BoxFromLandmarks(lm []float64) detect.Box {
-	xs, ys := lm[:NumPoints], lm[NumPoints:Len]
-	minX, maxX, minY, maxY := xs[0], xs[0], ys[0], ys[0]
-	for i := range NumPoints {
-		minX, maxX = min(minX, xs[i]), max(maxX, xs[i])
-		minY, maxY = min(minY, ys[i]), max(maxY, ys[i])
-	}
-	w, h := maxX-minX, maxY-minY
-	cx, cy := (minX+maxX)/2, (minY+maxY)/2-trackCentreShift*h
+	b := Bounds(lm)
+	w, h := b.X2-b.X1, b.Y2-b.Y1
+	cx, cy := (b.X1+b.X2)/2, (b.Y1+b.Y2)/2-trackCentreShift*h
 	halfW, halfH := trackWidth*w/2, trackHeight*h/2
 	return detect.Box{X1: cx - halfW, Y1: cy - halfH, X2: cx + halfW, Y2: cy + halfH}
+}
+
+// Bounds returns the bounding box of landmarks lm ([x0..x67, y0..y67]).
+func Bounds(lm []float64) detect.Box {
+	xs, ys := lm[:NumPoints], lm[NumPoints:Len]
+	b := detect.Box{X1: xs[0], Y1: ys[0], X2: xs[0], Y2: ys[0]}
+	for i := range NumPoints {
+		b.X1, b.X2 = min(b.X1, xs[i]), max(b.X2, xs[i])
+		b.Y1, b.Y2 = min(b.Y1, ys[i]), max(b.Y2, ys[i])
+	}
+	return b
 }

@@ -7,12 +7,13 @@ package onnx
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 
 	ort "github.com/yalue/onnxruntime_go"
+
+	"github.com/auwatchd/auwatchd/internal/lookup"
 )
 
 // LibraryEnv names the environment variable that may point at the ONNX Runtime library.
@@ -30,34 +31,16 @@ func LibraryName() string {
 // path (a flag), the environment variable, beside the executable, and the
 // repository's lib/ folder as seen from bin/ or from an app bundle.
 func Candidates(explicit string) []string {
-	var paths []string
-	if explicit != "" {
-		paths = append(paths, explicit)
-	}
-	if env := os.Getenv(LibraryEnv); env != "" {
-		paths = append(paths, env)
-	}
-	if exe, err := os.Executable(); err == nil {
-		if resolved, err := filepath.EvalSymlinks(exe); err == nil {
-			exe = resolved
-		}
-		dir := filepath.Dir(exe)
-		paths = append(paths,
-			filepath.Join(dir, LibraryName()),
-			filepath.Join(dir, "..", "lib", LibraryName()),
-			filepath.Join(dir, "..", "Frameworks", LibraryName()))
-	}
-	return paths
+	return lookup.Candidates(explicit, LibraryEnv, LibraryName(),
+		filepath.Join("..", "lib", LibraryName()), filepath.Join("..", "Frameworks", LibraryName()))
 }
 
 // Locate returns the first candidate that exists. When none does, the error
 // lists every path tried and the make target that installs the library.
 func Locate(explicit string) (string, error) {
 	tried := Candidates(explicit)
-	for _, p := range tried {
-		if info, err := os.Stat(p); err == nil && !info.IsDir() {
-			return filepath.Clean(p), nil
-		}
+	if path, ok := lookup.First(tried, false); ok {
+		return path, nil
 	}
 	return "", fmt.Errorf("ONNX Runtime library not found; tried %s; run `make deps` or set %s",
 		strings.Join(tried, ", "), LibraryEnv)
