@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -36,6 +37,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print one JSON object per video")
 	threads := fs.Int("threads", 0, "threads per network (0: ONNX Runtime's choice)")
 	fast := fs.Bool("fast", false, "skip the CLNF landmark refinement")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the pipeline runs to `FILE` (for go tool pprof)")
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -63,6 +65,13 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	defer os.RemoveAll(out)
 
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	ctx := context.Background()
 	if !*asJSON {
 		fmt.Fprintf(stdout, "ONNX Runtime %s on %s\n", rt.Version, rt.Provider)
@@ -101,6 +110,23 @@ func benchVideo(ctx context.Context, engine *pipeline.Engine, video, outDir stri
 		r.StagesMS[s.String()] = ms(sum.Timings[s]) / float64(max(1, sum.Frames))
 	}
 	return r, nil
+}
+
+// startCPUProfile starts writing a CPU profile to path; the returned
+// function stops it and closes the file.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile %s: %w", path, err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile %s: %w", path, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

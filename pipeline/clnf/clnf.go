@@ -71,21 +71,29 @@ type view struct {
 	visible []bool
 }
 
-// patchExpert is one landmark's CCNF: neurons (rows of weights: bias, then
-// norm-weighted patch weights in column-major order) and edge weights betas.
+// patchExpert is one landmark's CCNF: neurons and edge weights betas. The
+// neurons go in groups of eight lanes, unused lanes zero: wt holds, per
+// group, the norm-weighted patch weights in row-major patch order, eight
+// per patch value; bias the biases; alpha2 2α, or 0 where OpenFace skips a
+// neuron for its negligible α.
 type patchExpert struct {
 	width, height int
-	weights       []float32
+	wt            []float32 // [group][y·width+x][lane]
+	bias, alpha2  []float32 // [group][lane]
 	alphas        []float64
 	betas         []float64
 	confidence    float64
 }
 
+// groups is the number of eight-neuron groups.
+func (e *patchExpert) groups() int { return len(e.bias) / lanes }
+
 type sigmaKey struct{ scale, view, landmark, window int }
 
 // sigma returns the response-smoothing matrix Σ = (2(Σα·I + Σβ·S))⁻¹ of an
 // expert for a window size (CCNF_patch_expert::ComputeSigmas), computing it
-// on first use.
+// on first use. It is stored transposed, each row padded to
+// roundUp8(window²) values.
 func (m *partModel) sigma(scale, viewIdx, landmark, window int) []float32 {
 	key := sigmaKey{scale, viewIdx, landmark, window}
 	m.mu.Lock()
@@ -117,9 +125,10 @@ func computeSigma(e *patchExpert, comps [][]float32, window int) []float32 {
 			inv[i*n+j] = float64(2 * q)
 		}
 	}
-	out := make([]float32, n*n)
+	stride := roundUp8(n)
+	out := make([]float32, n*stride)
 	for i, v := range invertSPD(inv, n) {
-		out[i] = float32(v)
+		out[(i%n)*stride+i/n] = float32(v)
 	}
 	return out
 }

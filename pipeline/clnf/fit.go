@@ -285,7 +285,7 @@ func newPartFitter(m *partModel, s partSettings, strict bool) (*partFitter, erro
 		resp: make([][]float32, n), kde: map[int][]float32{},
 	}
 	for i := range f.resp {
-		f.resp[i] = make([]float32, maxWindow*maxWindow)
+		f.resp[i] = make([]float32, roundUp8(maxWindow*maxWindow))
 	}
 	return f, nil
 }

@@ -370,11 +370,13 @@ func readPatchExpert(r *binReader, e *patchExpert, numBetas int) {
 		r.int32() // an empty record still carries one int
 		return
 	}
-	stride := 1 + width*height
-	e.weights = make([]float32, numNeurons*stride)
+	groups := (numNeurons + lanes - 1) / lanes
+	e.wt = make([]float32, groups*width*height*lanes)
+	e.bias = make([]float32, groups*lanes)
+	e.alpha2 = make([]float32, groups*lanes)
 	e.alphas = make([]float64, numNeurons)
 	for n := range numNeurons {
-		readNeuron(r, e, n, stride)
+		readNeuron(r, e, n)
 	}
 	e.betas = make([]float64, numBetas)
 	for b := range e.betas {
@@ -383,9 +385,9 @@ func readPatchExpert(r *binReader, e *patchExpert, numBetas int) {
 	e.confidence = r.float64()
 }
 
-// readNeuron reads one neuron and folds its norm weight and bias into row n of
-// the expert's weight matrix, in the column-major patch order of im2col.
-func readNeuron(r *binReader, e *patchExpert, n, stride int) {
+// readNeuron reads neuron n and folds its norm weight into its lane of the
+// expert's weight groups.
+func readNeuron(r *binReader, e *patchExpert, n int) {
 	if r.int32() != 2 && r.err == nil {
 		r.err = errors.New("neuron record has the wrong type tag")
 		return
@@ -399,12 +401,14 @@ func readNeuron(r *binReader, e *patchExpert, n, stride int) {
 	if r.err != nil {
 		return
 	}
-	row := e.weights[n*stride : (n+1)*stride]
-	row[0] = float32(bias)
-	for y := range e.height {
-		for x := range e.width {
-			row[1+x*e.height+y] = float32(w[y*e.width+x] * normWeight)
-		}
+	group, lane := n/lanes, n%lanes
+	wt := e.wt[group*len(w)*lanes:]
+	for k, v := range w {
+		wt[k*lanes+lane] = float32(v * normWeight)
+	}
+	e.bias[n] = float32(bias)
+	if alpha > 1e-4 {
+		e.alpha2[n] = float32(2 * alpha)
 	}
 	e.alphas[n] = alpha
 }

@@ -37,24 +37,22 @@ func (r rect) union(o rect) rect {
 }
 
 // patchScratch is one goroutine's buffers for computing response maps.
+// Positions are rounded up to a multiple of eight for the vector kernels.
 type patchScratch struct {
 	area []float32
-	cols []float32 // im2col: window² columns of 1+maxPatchSide² values
-	raw  []float32
-	z    []float32 // two positions' neuron activations
-	// spare takes the columns of the positions a short group of four lacks.
-	spare []float32
+	cols []float32 // one patch column per window position
+	inv  []float32 // the columns' inverse norms
+	raw  []float32 // the neuron sums before smoothing
 }
 
 func newPatchScratch() *patchScratch {
 	areaSide := maxWindow + maxPatchSide - 1
+	positions := roundUp8(maxWindow * maxWindow)
 	return &patchScratch{
 		area: make([]float32, areaSide*areaSide),
-		cols: make([]float32, maxWindow*maxWindow*(maxPatchSide*maxPatchSide+1)),
-		raw:  make([]float32, maxWindow*maxWindow),
-		z:    make([]float32, 2*maxNeurons),
-
-		spare: make([]float32, 4*(maxPatchSide*maxPatchSide+1)),
+		cols: make([]float32, positions*columnStride(maxPatchSide, maxPatchSide)),
+		inv:  make([]float32, positions),
+		raw:  make([]float32, positions),
 	}
 }
 
@@ -169,214 +167,27 @@ func (f *grayFrame) pixel(x, y int) float32 {
 
 // expertResponse computes a CCNF patch expert's window×window response map
 // (CCNF_patch_expert::ResponseOpenBlas): contrast-normalised patches, the
-// neurons' α-weighted sigmoids, smoothing by Σ, then a shift that makes the
-// map non-negative. out is filled row-major (y, x). Every sum runs in
-// OpenFace's float32 order, so the maps match the straightforward loops bit
-// for bit.
-func (f *patchScratch) expertResponse(e *patchExpert, sigma []float32, area []float32, areaW, window int, out []float32) {
+// neurons' α-weighted sigmoids, smoothing by Σ (sigmaT, as partModel.sigma
+// stores it), then a shift that makes the map non-negative. out is filled
+// row-major (y, x) and needs room for roundUp8(window²) values.
+func (f *patchScratch) expertResponse(e *patchExpert, sigmaT []float32, area []float32, areaW, window int, out []float32) {
 	n := window * window
 	if len(e.alphas) == 0 {
 		clear(out[:n]) // an expert without neurons answers nothing, as in OpenFace
 		return
 	}
-	f.patchColumns(area, areaW, window, e.width, e.height)
-	f.neuronSums(e, n)
-	smoothResponse(sigma, f.raw[:n], out[:n])
-}
-
-// patchColumns writes the patch at each window position p = y·window + x as
-// column p of im2colContrastNormBias: a leading 1 for the bias, then the
-// patch in column-major order, mean subtracted and scaled to unit L2 norm.
-// Positions go four at a time: their sums are independent, so the four
-// chains of additions overlap.
-func (f *patchScratch) patchColumns(area []float32, areaW, window, w, h int) {
-	stride := w*h + 1
-	positions := window * window
-	var cols [4][]float32
-	var starts [4]int
-	p := 0
-	for ; p < positions; p += 4 {
-		group := min(4, positions-p)
-		for j := range 4 {
-			q := p + min(j, group-1)
-			starts[j] = (q/window)*areaW + q%window
-			if j >= group { // a short group repeats its last position into spare columns
-				cols[j] = f.spare[j*stride : (j+1)*stride]
-			} else {
-				cols[j] = f.cols[q*stride : (q+1)*stride]
-			}
-			cols[j][0] = 1
-			cols[j] = cols[j][1:]
-		}
-		normalisedPatches(area, areaW, starts, w, h, cols)
-	}
-}
-
-// normalisedPatches writes the four patches whose top-left corners are at
-// area offsets starts into dst in column-major order, each mean subtracted
-// and scaled to unit L2 norm with its sums in that order.
-func normalisedPatches(area []float32, areaW int, starts [4]int, w, h int, dst [4][]float32) {
-	n := w * h
-	d0, d1, d2, d3 := dst[0][:n], dst[1][:n], dst[2][:n], dst[3][:n]
-	var s0, s1, s2, s3 float32
-	for xx := range w {
-		for yy := range h {
-			k, off := xx*h+yy, yy*areaW+xx
-			v0, v1, v2, v3 := area[starts[0]+off], area[starts[1]+off], area[starts[2]+off], area[starts[3]+off]
-			d0[k], d1[k], d2[k], d3[k] = v0, v1, v2, v3
-			s0 += v0
-			s1 += v1
-			s2 += v2
-			s3 += v3
-		}
-	}
-	count := float32(n)
-	m0, m1, m2, m3 := s0/count, s1/count, s2/count, s3/count
-	var q0, q1, q2, q3 float32
-	for k := range d0 {
-		a, b, c, d := d0[k]-m0, d1[k]-m1, d2[k]-m2, d3[k]-m3
-		d0[k], d1[k], d2[k], d3[k] = a, b, c, d
-		q0 += a * a
-		q1 += b * b
-		q2 += c * c
-		q3 += d * d
-	}
-	i0, i1, i2, i3 := inverseNorm(q0), inverseNorm(q1), inverseNorm(q2), inverseNorm(q3)
-	for k := range d0 {
-		d0[k] *= i0
-		d1[k] *= i1
-		d2[k] *= i2
-		d3[k] *= i3
-	}
-}
-
-// inverseNorm is 1/√sumSq in float32, taking a zero norm as 1.
-func inverseNorm(sumSq float32) float32 {
-	norm := float32(math.Sqrt(float64(sumSq)))
-	if norm == 0 {
-		norm = 1
-	}
-	return 1 / norm
-}
-
-// neuronSums sets f.raw[p] to the sum of 2α/(1+e^(−w·col_p)) over the neurons
-// whose α is not negligible. Two positions and four neurons go at a time so
-// each loaded value serves several products; each dot product still sums in
-// column order.
-func (f *patchScratch) neuronSums(e *patchExpert, positions int) {
-	stride := e.width*e.height + 1
-	numNeurons := len(e.alphas)
-	za, zb := f.z[:numNeurons], f.z[maxNeurons:][:numNeurons]
-	p := 0
-	for ; p+2 <= positions; p += 2 {
-		colA, colB := f.cols[p*stride:][:stride], f.cols[(p+1)*stride:][:stride]
-		first := 0
-		for ; first+4 <= numNeurons; first += 4 {
-			za[first], za[first+1], za[first+2], za[first+3],
-				zb[first], zb[first+1], zb[first+2], zb[first+3] = dot4x2(e.weights[first*stride:], colA, colB)
-		}
-		for ; first < numNeurons; first++ {
-			za[first], zb[first] = dot1x2(e.weights[first*stride:], colA, colB)
-		}
-		f.raw[p] = sigmoidSum(e.alphas, za)
-		f.raw[p+1] = sigmoidSum(e.alphas, zb)
-	}
-	for ; p < positions; p++ {
-		col := f.cols[p*stride:][:stride]
-		for n := range numNeurons {
-			za[n] = dot1(e.weights[n*stride:], col)
-		}
-		f.raw[p] = sigmoidSum(e.alphas, za)
-	}
-}
-
-// sigmoidSum adds 2α/(1+e^(−z)) in neuron order, skipping negligible α.
-func sigmoidSum(alphas []float64, z []float32) float32 {
-	z = z[:len(alphas)]
-	var total float32
-	for n, alpha := range alphas {
-		if alpha <= 1e-4 {
-			continue
-		}
-		total += float32(2 * alpha / (1 + math.Exp(-float64(z[n]))))
-	}
-	return total
-}
-
-// dot4x2 returns the dot products of colA and then colB with the four
-// consecutive weight rows of len(colA) values starting at w.
-func dot4x2(w, colA, colB []float32) (a0, a1, a2, a3, b0, b1, b2, b3 float32) {
-	n := len(colA)
-	colB = colB[:n]
-	w0, w1, w2, w3 := w[:n], w[n:][:n], w[2*n:][:n], w[3*n:][:n]
-	for k, ca := range colA {
-		cb := colB[k]
-		v0, v1, v2, v3 := w0[k], w1[k], w2[k], w3[k]
-		a0 += v0 * ca
-		a1 += v1 * ca
-		a2 += v2 * ca
-		a3 += v3 * ca
-		b0 += v0 * cb
-		b1 += v1 * cb
-		b2 += v2 * cb
-		b3 += v3 * cb
-	}
-	return a0, a1, a2, a3, b0, b1, b2, b3
-}
-
-// dot1x2 is dot4x2 for one row.
-func dot1x2(w, colA, colB []float32) (a, b float32) {
-	n := len(colA)
-	colB = colB[:n]
-	w0 := w[:n]
-	for k, ca := range colA {
-		a += w0[k] * ca
-		b += w0[k] * colB[k]
-	}
-	return a, b
-}
-
-// dot4 returns the dot products of col with the four consecutive weight rows
-// of len(col) values starting at w.
-func dot4(w, col []float32) (s0, s1, s2, s3 float32) {
-	n := len(col)
-	w0, w1, w2, w3 := w[:n], w[n:][:n], w[2*n:][:n], w[3*n:][:n]
-	for k, c := range col {
-		s0 += w0[k] * c
-		s1 += w1[k] * c
-		s2 += w2[k] * c
-		s3 += w3[k] * c
-	}
-	return s0, s1, s2, s3
-}
-
-// dot1 is dot4 for one row.
-func dot1(w, col []float32) float32 {
-	w0 := w[:len(col)]
-	var s float32
-	for k, c := range col {
-		s += w0[k] * c
-	}
-	return s
-}
-
-// smoothResponse sets out = Σ·raw, shifted up by its minimum when that is
-// negative. Four rows go at a time so raw is loaded once per group.
-func smoothResponse(sigma, raw, out []float32) {
-	n := len(raw)
-	i := 0
-	for ; i+4 <= n; i += 4 {
-		out[i], out[i+1], out[i+2], out[i+3] = dot4(sigma[i*n:], raw)
-	}
-	for ; i < n; i++ {
-		out[i] = dot1(sigma[i*n:], raw)
-	}
+	stride := columnStride(e.width, e.height)
+	centredColumns(area, areaW, window, e.width, e.height, f.cols, f.inv)
+	raw := f.raw[:roundUp8(n)]
+	clear(raw)
+	neuronSums(f.cols, stride, n, e, f.inv, raw)
+	smooth(sigmaT, roundUp8(n), raw[:n], out)
 	minV := float32(math.Inf(1))
-	for _, v := range out {
+	for _, v := range out[:n] {
 		minV = min(minV, v)
 	}
 	if minV < 0 {
-		for i := range out {
+		for i := range out[:n] {
 			out[i] -= minV
 		}
 	}

@@ -9,58 +9,48 @@ import (
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 )
 
-// referenceResponse is the straightforward form of expertResponse: one
-// normalised patch and one neuron at a time, OpenFace's float32 order.
-func referenceResponse(e *patchExpert, sigma, area []float32, areaW, window int) []float32 {
-	patchLen := e.width * e.height
-	stride := patchLen + 1
-	raw := make([]float32, window*window)
-	col := make([]float32, stride)
-	col[0] = 1
-	for x := range window {
-		for y := range window {
-			var sum float32
-			for xx := range e.width {
-				for yy := range e.height {
-					v := area[(y+yy)*areaW+x+xx]
-					col[1+xx*e.height+yy] = v
-					sum += v
-				}
+// referenceResponse is the straightforward form of expertResponse, as
+// OpenFace computes it: one normalised patch and one neuron at a time, Σ
+// row-major, every sum in float64.
+func referenceResponse(e *patchExpert, sigma []float64, area []float32, areaW, window int) []float64 {
+	k := e.width * e.height
+	raw := make([]float64, window*window)
+	col := make([]float64, k)
+	for p := range raw {
+		start := (p/window)*areaW + p%window
+		var sum float64
+		for i := range col {
+			col[i] = float64(area[start+(i/e.width)*areaW+i%e.width])
+			sum += col[i]
+		}
+		mean, sumSq := sum/float64(k), 0.0
+		for i := range col {
+			col[i] -= mean
+			sumSq += col[i] * col[i]
+		}
+		norm := math.Sqrt(sumSq)
+		if norm == 0 {
+			norm = 1
+		}
+		for n, alpha := range e.alphas {
+			if alpha <= 1e-4 {
+				continue
 			}
-			mean := sum / float32(patchLen)
-			var sumSq float32
-			for k := 1; k < stride; k++ {
-				col[k] -= mean
-				sumSq += col[k] * col[k]
+			z := float64(e.bias[n])
+			for i, c := range col {
+				z += float64(e.wt[(n/lanes)*k*lanes+i*lanes+n%lanes]) * c / norm
 			}
-			inv := inverseNorm(sumSq)
-			for k := 1; k < stride; k++ {
-				col[k] *= inv
-			}
-			var total float32
-			for n, alpha := range e.alphas {
-				if alpha <= 1e-4 {
-					continue
-				}
-				var z float32
-				for k, c := range col {
-					z += e.weights[n*stride+k] * c
-				}
-				total += float32(2 * alpha / (1 + math.Exp(-float64(z))))
-			}
-			raw[y*window+x] = total
+			raw[p] += 2 * alpha / (1 + math.Exp(-z))
 		}
 	}
 	n := window * window
-	out := make([]float32, n)
-	minV := float32(math.Inf(1))
+	out := make([]float64, n)
+	minV := math.Inf(1)
 	for i := range n {
-		var s float32
-		for k, r := range raw {
-			s += sigma[i*n+k] * r
+		for j, r := range raw {
+			out[i] += sigma[i*n+j] * r
 		}
-		out[i] = s
-		minV = min(minV, s)
+		minV = min(minV, out[i])
 	}
 	if minV < 0 {
 		for i := range out {
@@ -70,46 +60,95 @@ func referenceResponse(e *patchExpert, sigma, area []float32, areaW, window int)
 	return out
 }
 
-// TestExpertResponseMatchesReference checks the blocked response code
-// against the straightforward loops bit for bit, for every window size and
-// for flat areas (zero norm) as well as textured ones.
+// untransposed returns Σ row-major from partModel.sigma's padded transpose.
+func untransposed(sigmaT []float32, n int) []float64 {
+	stride := roundUp8(n)
+	s := make([]float64, n*n)
+	for i := range n {
+		for j := range n {
+			s[i*n+j] = float64(sigmaT[j*stride+i])
+		}
+	}
+	return s
+}
+
+// kernelSets are the response kernels this machine can run: the Go ones
+// and, where the processor has them, the vector ones.
+func kernelSets() map[string]func() {
+	vec := [3]any{centredColumns, neuronSums, smooth}
+	sets := map[string]func(){
+		"go": func() { centredColumns, neuronSums, smooth = centredColumnsGo, neuronSumsGo, smoothGo },
+	}
+	if fmt.Sprint(vec[0]) != fmt.Sprint(any(centredColumnsGo)) {
+		sets["vector"] = func() {
+			centredColumns = vec[0].(func([]float32, int, int, int, int, []float32, []float32))
+			neuronSums = vec[1].(func([]float32, int, int, *patchExpert, []float32, []float32))
+			smooth = vec[2].(func([]float32, int, []float32, []float32))
+		}
+	}
+	return sets
+}
+
+// responseTolerance bounds a response map's difference from the float64
+// reference, relative to the map's largest value: the kernels sum in
+// float32, in their own order, with a float32 exponential.
+const responseTolerance = 2e-5
+
+// TestExpertResponseMatchesReference checks each kernel set against the
+// straightforward float64 computation, for every window size and for flat
+// areas (zero norm) as well as textured ones.
 func TestExpertResponseMatchesReference(t *testing.T) {
 	m := loadModel(t)
-	rng := rand.New(rand.NewPCG(1, 2))
-	for _, tc := range []struct {
-		window int
-		flat   bool
-	}{{1, false}, {3, false}, {5, false}, {7, false}, {9, false}, {11, false}, {9, true}} {
-		t.Run(fmt.Sprintf("window %d flat %v", tc.window, tc.flat), func(t *testing.T) {
-			e := &m.main.scales[2].experts[0][30]
-			areaW := tc.window + e.width - 1
-			area := make([]float32, areaW*(tc.window+e.height-1))
-			for i := range area {
-				area[i] = 128
-				if !tc.flat {
-					area[i] = float32(rng.IntN(256)) + float32(rng.IntN(32))/32
+	restore := kernelSets()["vector"]
+	if restore == nil {
+		restore = kernelSets()["go"]
+	}
+	defer restore()
+	for name, use := range kernelSets() {
+		use()
+		rng := rand.New(rand.NewPCG(1, 2))
+		for _, tc := range []struct {
+			window int
+			flat   bool
+		}{{1, false}, {3, false}, {5, false}, {7, false}, {9, false}, {11, false}, {15, false}, {9, true}} {
+			t.Run(fmt.Sprintf("%s window %d flat %v", name, tc.window, tc.flat), func(t *testing.T) {
+				e := &m.main.scales[2].experts[0][30]
+				areaW := tc.window + e.width - 1
+				area := make([]float32, areaW*(tc.window+e.height-1))
+				for i := range area {
+					area[i] = 128
+					if !tc.flat {
+						area[i] = float32(rng.IntN(256)) + float32(rng.IntN(32))/32
+					}
 				}
-			}
-			sigma := m.main.sigma(2, 0, 30, tc.window)
-			if sigma == nil || tc.window == 1 {
-				sigma = identity(tc.window * tc.window)
-			}
-			want := referenceResponse(e, sigma, area, areaW, tc.window)
-			got := make([]float32, tc.window*tc.window)
-			newPatchScratch().expertResponse(e, sigma, area, areaW, tc.window, got)
-			for i := range want {
-				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-					t.Fatalf("response %d: %g, want %g", i, got[i], want[i])
+				n := tc.window * tc.window
+				sigmaT := identityT(n)
+				if _, ok := m.main.scales[2].sigmaComponents[tc.window]; ok {
+					sigmaT = m.main.sigma(2, 0, 30, tc.window)
 				}
-			}
-		})
+				want := referenceResponse(e, untransposed(sigmaT, n), area, areaW, tc.window)
+				got := make([]float32, roundUp8(n))
+				newPatchScratch().expertResponse(e, sigmaT, area, areaW, tc.window, got)
+				largest := 0.0
+				for _, v := range want {
+					largest = max(largest, math.Abs(v))
+				}
+				for i := range want {
+					if d := math.Abs(float64(got[i]) - want[i]); d > responseTolerance*largest || math.IsNaN(d) {
+						t.Fatalf("response %d: %g, want %g (largest %g)", i, got[i], want[i], largest)
+					}
+				}
+			})
+		}
 	}
 }
 
-func identity(n int) []float32 {
-	m := make([]float32, n*n)
+// identityT is the n×n identity in partModel.sigma's padded layout.
+func identityT(n int) []float32 {
+	stride := roundUp8(n)
+	m := make([]float32, n*stride)
 	for i := range n {
-		m[i*n+i] = 1
+		m[i*stride+i] = 1
 	}
 	return m
 }
@@ -126,7 +165,7 @@ func BenchmarkExpertResponse(b *testing.B) {
 				area[i] = float32(rng.IntN(256))
 			}
 			sigma := m.main.sigma(2, 0, 30, window)
-			out := make([]float32, window*window)
+			out := make([]float32, roundUp8(window*window))
 			s := newPatchScratch()
 			b.ReportAllocs()
 			for b.Loop() {
