@@ -30,14 +30,14 @@ func newDetectingEngine(t *testing.T) *Engine {
 }
 
 // endToEndFloor holds, per reference video, agreement a little below what
-// the pipeline reaches today (mean AU r 0.995, 0.992, 0.729, 0.606), so a
-// change that loses agreement fails. The bar is what OpenFace's own
+// the pipeline reaches today (mean AU r 0.951, 0.956, 0.755, 0.622), so a
+// change that loses agreement fails. The bar is what OpenFace's own
 // alternative landmark models reach: 0.89, 0.92, 0.72, 0.60.
 var endToEndFloor = map[string]float64{
-	"default.wmv":            0.98,
-	"changeLighting.wmv":     0.98,
-	"subj01_timepoint01.mp4": 0.72,
-	"subj02_timepoint01.mp4": 0.60,
+	"default.wmv":            0.94,
+	"changeLighting.wmv":     0.94,
+	"subj01_timepoint01.mp4": 0.74,
+	"subj02_timepoint01.mp4": 0.61,
 }
 
 // fastFloor is the same for the fast mode, without CLNF refinement

@@ -32,13 +32,8 @@ type frameStages struct {
 	aligned   *bgr.Image
 	features  []float64 // HOG (4464) then geometry (238)
 	landmarks []float64
-	// previous holds the last frame's refined landmarks while the face is
-	// followed: like OpenFace's tracker, CLNF starts each frame from its
-	// own previous fit, and PFLD runs only when the face is (re)found.
-	previous    []float64
-	hasPrevious bool
-	row         csvout.Frame
-	timings     Timings
+	row       csvout.Frame
+	timings   Timings
 }
 
 const hogLen = 4464
@@ -57,7 +52,6 @@ func newFrameStages(m *pdm.Model, tris [][3]int, aus *au.Models) (*frameStages, 
 		aligned:   bgr.New(112, 112),
 		features:  make([]float64, hogLen+pdm.GeometryLen),
 		landmarks: make([]float64, pdm.LandmarksLen),
-		previous:  make([]float64, pdm.LandmarksLen),
 		row: csvout.Frame{
 			Landmarks: make([]float64, pdm.LandmarksLen),
 			Camera3D:  make([]float64, pdm.ShapeLen),
@@ -69,7 +63,6 @@ func newFrameStages(m *pdm.Model, tris [][3]int, aus *au.Models) (*frameStages, 
 // reset prepares for a new video.
 func (s *frameStages) reset(intr pdm.Intrinsics) {
 	s.intr = intr
-	s.hasPrevious = false
 	s.timings = Timings{}
 	s.analyser.Reset()
 }
@@ -166,7 +159,7 @@ func trackParams(tf *csvout.TrackFrame) pdm.Params {
 func (s *frameStages) detected(img *bgr.Image, t *tracker) (*csvout.Frame, error) {
 	lm := s.landmarks
 	for attempt := 0; attempt < 2; attempt++ {
-		ok, fresh, err := s.startingPoints(img, t, lm, attempt > 0)
+		ok, fresh, err := t.locate(img, lm, attempt > 0, &s.timings)
 		if err != nil {
 			return nil, err
 		}
@@ -176,41 +169,17 @@ func (s *frameStages) detected(img *bgr.Image, t *tracker) (*csvout.Frame, error
 			}
 			p, fitErr, err := s.fit(lm)
 			if err == nil && fitErr <= maxFitError {
-				t.found(lm)
-				copy(s.previous, lm)
-				s.hasPrevious = s.refiner != nil
+				t.found()
 				return s.face(img, lm, p, p, confidence(t.score, fitErr)), nil
 			}
 			t.drop()
 		}
-		s.hasPrevious = false
 		if fresh {
 			break // the detector has just looked at this frame
 		}
 	}
 	t.missed()
 	return s.noFace(), nil
-}
-
-// startingPoints puts into lm the landmarks that refinement starts from:
-// the previous frame's fit while the face is followed (the detector still
-// checks every redetectEvery frames that it is there), else PFLD's points
-// in the tracker's box.
-func (s *frameStages) startingPoints(img *bgr.Image, t *tracker, lm []float64, forceDetect bool) (ok, fresh bool, err error) {
-	if forceDetect || !s.hasPrevious || !t.tracking {
-		return t.locate(img, lm, forceDetect, &s.timings)
-	}
-	if t.since >= redetectEvery {
-		w := s.timings.start(StageDetect)
-		found, err := t.detect(img)
-		w.stop()
-		if err != nil || !found {
-			return false, true, err
-		}
-	}
-	t.since++
-	copy(lm, s.previous)
-	return true, false, nil
 }
 
 // refine moves the landmarks to where OpenFace's CLNF fitting puts them;

@@ -22,8 +22,9 @@ const (
 )
 
 // tracker follows one face through a video: a detection starts it, then each
-// frame's box comes from the previous frame's landmarks, so the detector runs
-// only to start, to recover a lost face, and every redetectEvery frames.
+// frame's box comes from PFLD's landmarks in the previous frame, so the
+// detector runs only to start, to recover a lost face, and every
+// redetectEvery frames. The box never depends on CLNF's refinement.
 // It follows the most prominent face at the start and, after losing it,
 // takes back only a face where it was, never jumping to another person
 // while one is in view near the old place.
@@ -125,10 +126,8 @@ func (t *tracker) choose(faces []detect.Face) (detect.Face, bool) {
 	return faces[best], true
 }
 
-// found records that landmarks lm fitted the face model; the next frame
-// looks for the face around them.
-func (t *tracker) found(lm []float64) {
-	t.box = landmarks.BoxFromLandmarks(lm)
+// found records that the landmarks located in t.box fitted the face model.
+func (t *tracker) found() {
 	t.last = t.box
 	t.lostFor = 0
 }
