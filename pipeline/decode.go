@@ -31,7 +31,7 @@ func (f decodedFrame) release() { f.pool <- f.img }
 func startDecoder(ctx context.Context, path string) (<-chan decodedFrame, video.Info, error) {
 	opened := make(chan error, 1)
 	frames := make(chan decodedFrame, queueDepth)
-	pool := make(chan *bgr.Image, queueDepth+2)
+	pool := make(chan *bgr.Image, queueDepth+3*stageDepth+3)
 	for i := 0; i < cap(pool); i++ {
 		pool <- &bgr.Image{}
 	}

@@ -54,6 +54,7 @@ type Config struct {
 type Engine struct {
 	mu      sync.Mutex
 	aus     *au.Models
+	finder  *finder
 	stages  *frameStages
 	tracker *tracker // nil without a Runtime
 }
@@ -76,14 +77,14 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{aus: aus, stages: stages}
+	e := &Engine{aus: aus, finder: newFinder(m), stages: stages}
 	if cfg.Runtime != nil {
 		if e.tracker, err = newTracker(cfg); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.Runtime != nil && !cfg.Fast {
-		if stages.refiner, err = newRefiner(cfg.ModelDir); err != nil {
+		if e.finder.refiner, err = newRefiner(cfg.ModelDir); err != nil {
 			e.Close()
 			return nil, err
 		}
@@ -119,9 +120,9 @@ func newTracker(cfg Config) (*tracker, error) {
 func (e *Engine) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.stages.refiner != nil {
-		e.stages.refiner.Close()
-		e.stages.refiner = nil
+	if e.finder.refiner != nil {
+		e.finder.refiner.Close()
+		e.finder.refiner = nil
 	}
 	if e.tracker != nil {
 		e.tracker.det.Close()
@@ -215,20 +216,26 @@ func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Opt
 	defer w.Abort()
 
 	e.stages.reset(pdm.DefaultIntrinsics(vinfo.Width, vinfo.Height))
+	e.finder.locateTimings, e.finder.refineTimings = Timings{}, Timings{}
 	res := Results{IntensityNames: e.aus.IntensityNames(), OccurrenceNames: e.aus.OccurrenceNames()}
 	if e.tracker != nil {
 		e.tracker.reset()
 	}
-	for f := range frames {
+	found, finderDone := e.startFinder(ctx, frames, opt)
+	defer func() {
+		cancel()
+		<-finderDone
+	}()
+	for f := range found {
 		if f.err != nil {
 			return sum, f.err
 		}
-		e.stages.timings[StageDecode] += f.decoding
-		row, err := e.measure(f.img, sum.Frames, opt)
-		f.release()
-		if err != nil {
-			return sum, fmt.Errorf("process %s: frame %d: %w", videoPath, sum.Frames+1, err)
+		if f.findErr != nil {
+			return sum, fmt.Errorf("process %s: frame %d: %w", videoPath, sum.Frames+1, f.findErr)
 		}
+		e.stages.timings[StageDecode] += f.decoding
+		row := e.stages.measure(f.img, &f.face)
+		f.release()
 		sum.Frames++
 		row.Number, row.Timestamp = sum.Frames, f.timestamp
 		if row.Success {
@@ -240,7 +247,7 @@ func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Opt
 			sum.FirstFrame = time.Since(start)
 		}
 		sw := e.stages.timings.start(StageWrite)
-		err = w.Add(row)
+		err := w.Add(row)
 		sw.stop()
 		if err != nil {
 			return sum, err
@@ -252,6 +259,7 @@ func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Opt
 	if err := ctx.Err(); err != nil {
 		return sum, fmt.Errorf("process %s: %w", videoPath, err)
 	}
+	<-finderDone
 	if sum.Frames == 0 {
 		return sum, fmt.Errorf("process %s: %w", videoPath, ErrNoFrames)
 	}
@@ -267,7 +275,9 @@ func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Opt
 	if err != nil {
 		return sum, err
 	}
-	sum.Timings = e.stages.timings
+	for st := range sum.Timings {
+		sum.Timings[st] = e.stages.timings[st] + e.finder.locateTimings[st] + e.finder.refineTimings[st]
+	}
 	res.Intensity, res.Occurrence = final.Intensity, final.Occurrence
 	sum.Results = res
 	if e.tracker != nil && opt.Track == nil {
@@ -277,13 +287,13 @@ func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Opt
 	return sum, nil
 }
 
-// measure runs every stage after decoding on frame index i.
-func (e *Engine) measure(img *bgr.Image, i int, opt Options) (*csvout.Frame, error) {
+// locate finds the face of frame index i, or takes it from opt.Track.
+func (e *Engine) locate(img *bgr.Image, i int, opt Options, out *foundFace) error {
 	if opt.Track == nil {
-		return e.stages.detected(img, e.tracker)
+		return e.finder.locate(img, e.tracker, out)
 	}
 	if i >= len(opt.Track.Frames) {
-		return nil, fmt.Errorf("the video has more frames than the %d of the landmarks track", len(opt.Track.Frames))
+		return fmt.Errorf("the video has more frames than the %d of the landmarks track", len(opt.Track.Frames))
 	}
-	return e.stages.fromTrack(img, &opt.Track.Frames[i], opt.Track.HasParams, opt.AUFromTrackParams)
+	return e.finder.fromTrack(&opt.Track.Frames[i], opt.Track.HasParams, opt.AUFromTrackParams, out)
 }

@@ -18,22 +18,48 @@ import (
 // as a face. Landmarks on a non-face or a badly lost track fit far worse.
 const maxFitError = 0.04
 
+// finder finds each frame's face in two steps, each in its own goroutine so
+// that consecutive frames overlap: locate (the tracker's PFLD points, checked
+// to fit a face, or a given track) and refine (CLNF, then the PDM fit the AU
+// stages use). Each step has its own fitter and timings.
+type finder struct {
+	locateFit, refineFit         *pdm.Fitter
+	refiner                      *clnf.Fitter // nil: PFLD's landmarks are used as they are
+	locateTimings, refineTimings Timings
+}
+
+func newFinder(m *pdm.Model) *finder {
+	return &finder{locateFit: pdm.NewFitter(m), refineFit: pdm.NewFitter(m)}
+}
+
+// foundFace is what the finder hands to the AU stages for one frame.
+type foundFace struct {
+	success bool
+	// located: the tracker's landmarks fit a face, with the detector's
+	// score and the fit below; refine takes it from there.
+	located       bool
+	score, fitErr float64
+	lm            []float64
+	// auParams feed the AU features (OpenFace fits them to the landmarks
+	// with CalcParams in FaceAnalyser::AddNextFrame); outParams the pose,
+	// parameter and 3-D columns (OpenFace takes them from its tracker).
+	auParams, outParams pdm.Params
+	confidence          float64
+}
+
 // frameStages runs the per-frame stages after the landmarks, with buffers
 // reused across frames.
 type frameStages struct {
 	pdm      *pdm.Model
-	fitter   *pdm.Fitter
 	aligner  *align.Aligner
 	hog      *hog.Extractor
-	refiner  *clnf.Fitter // nil: PFLD's landmarks are used as they are
 	analyser *au.Analyser
 	intr     pdm.Intrinsics
 
-	aligned   *bgr.Image
-	features  []float64 // HOG (4464) then geometry (238)
-	landmarks []float64
-	row       csvout.Frame
-	timings   Timings
+	aligned  *bgr.Image
+	features []float64 // HOG (4464) then geometry (238)
+	row      csvout.Frame
+	timings  Timings
 }
 
 const hogLen = 4464
@@ -44,14 +70,12 @@ func newFrameStages(m *pdm.Model, tris [][3]int, aus *au.Models) (*frameStages, 
 		return nil, err
 	}
 	return &frameStages{
-		pdm:       m,
-		fitter:    pdm.NewFitter(m),
-		aligner:   aligner,
-		hog:       hog.NewExtractor(),
-		analyser:  au.NewAnalyser(aus),
-		aligned:   bgr.New(112, 112),
-		features:  make([]float64, hogLen+pdm.GeometryLen),
-		landmarks: make([]float64, pdm.LandmarksLen),
+		pdm:      m,
+		aligner:  aligner,
+		hog:      hog.NewExtractor(),
+		analyser: au.NewAnalyser(aus),
+		aligned:  bgr.New(112, 112),
+		features: make([]float64, hogLen+pdm.GeometryLen),
 		row: csvout.Frame{
 			Landmarks: make([]float64, pdm.LandmarksLen),
 			Camera3D:  make([]float64, pdm.ShapeLen),
@@ -69,9 +93,9 @@ func (s *frameStages) reset(intr pdm.Intrinsics) {
 
 // fit fits the PDM to landmarks with CalcParams and returns the parameters
 // and the fit error as a share of the face's size.
-func (s *frameStages) fit(lm []float64) (pdm.Params, float64, error) {
-	w := s.timings.start(StageFit)
-	p, residual, err := s.fitter.CalcParams(lm)
+func fit(f *pdm.Fitter, timings *Timings, lm []float64) (pdm.Params, float64, error) {
+	w := timings.start(StageFit)
+	p, residual, err := f.CalcParams(lm)
 	w.stop()
 	if err != nil {
 		return p, math.Inf(1), err
@@ -95,10 +119,15 @@ func (s *frameStages) noFace() *csvout.Frame {
 	return &s.row
 }
 
-// face runs the AU stages on a frame with landmarks lm. The AU features use
-// auParams (OpenFace fits them to the landmarks with CalcParams in
-// FaceAnalyser::AddNextFrame); the pose, parameter and 3-D columns use
-// outParams (OpenFace takes them from its tracker).
+// measure runs the AU stages on a frame and returns its row.
+func (s *frameStages) measure(img *bgr.Image, f *foundFace) *csvout.Frame {
+	if !f.success {
+		return s.noFace()
+	}
+	return s.face(img, f.lm, f.auParams, f.outParams, f.confidence)
+}
+
+// face runs the AU stages on a frame with landmarks lm.
 func (s *frameStages) face(img *bgr.Image, lm []float64, auParams, outParams pdm.Params, confidence float64) *csvout.Frame {
 	hogPart, geom := s.features[:hogLen], s.features[hogLen:]
 	w := s.timings.start(StageAlign)
@@ -124,28 +153,27 @@ func (s *frameStages) face(img *bgr.Image, lm []float64, auParams, outParams pdm
 	return row
 }
 
-// fromTrack measures a frame whose landmarks come from an existing track.
-func (s *frameStages) fromTrack(img *bgr.Image, tf *csvout.TrackFrame, hasParams, auFromTrack bool) (*csvout.Frame, error) {
+// fromTrack takes a frame's landmarks from an existing track.
+func (s *finder) fromTrack(tf *csvout.TrackFrame, hasParams, auFromTrack bool, out *foundFace) error {
+	out.success = tf.Success
 	if !tf.Success {
-		return s.noFace(), nil
+		return nil
 	}
-	lm := tf.Landmarks[:]
+	lm := out.lm
+	copy(lm, tf.Landmarks[:])
 	track := trackParams(tf)
 	p := track
 	if !hasParams || !auFromTrack {
 		var err error
-		w := s.timings.start(StageFit)
-		p, _, err = s.fitter.CalcParams(lm)
-		w.stop()
-		if err != nil {
-			return nil, err
+		if p, _, err = fit(s.locateFit, &s.locateTimings, lm); err != nil {
+			return err
 		}
 	}
-	out := p
+	out.auParams, out.outParams, out.confidence = p, p, tf.Confidence
 	if hasParams {
-		out = track
+		out.outParams = track
 	}
-	return s.face(img, lm, p, out, tf.Confidence), nil
+	return nil
 }
 
 func trackParams(tf *csvout.TrackFrame) pdm.Params {
@@ -153,45 +181,58 @@ func trackParams(tf *csvout.TrackFrame) pdm.Params {
 	return pdm.Params{Scale: g[0], Rx: g[1], Ry: g[2], Rz: g[3], Tx: g[4], Ty: g[5], Local: tf.Local}
 }
 
-// detected measures a frame by finding the face itself: the tracker gives
-// landmarks, CalcParams checks that they fit a face, and the AU stages run.
-// A fit that fails the check makes the tracker look again with the detector.
-func (s *frameStages) detected(img *bgr.Image, t *tracker) (*csvout.Frame, error) {
-	lm := s.landmarks
+// locate finds the face itself: the tracker gives PFLD's landmarks, which
+// must show contrast and fit a face, or the tracker looks again with the
+// detector.
+func (s *finder) locate(img *bgr.Image, t *tracker, out *foundFace) error {
+	lm := out.lm
+	out.success, out.located = false, false
 	for attempt := 0; attempt < 2; attempt++ {
-		ok, fresh, err := t.locate(img, lm, attempt > 0, &s.timings)
+		ok, fresh, err := t.locate(img, lm, attempt > 0, &s.locateTimings)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if ok && hasContrast(img, lm) {
-			if err := s.refine(img, lm); err != nil {
-				return nil, err
-			}
-			p, fitErr, err := s.fit(lm)
+			p, fitErr, err := fit(s.locateFit, &s.locateTimings, lm)
 			if err == nil && fitErr <= maxFitError {
 				t.found()
-				return s.face(img, lm, p, p, confidence(t.score, fitErr)), nil
+				out.located, out.score, out.fitErr = true, t.score, fitErr
+				out.auParams, out.outParams = p, p
+				return nil
 			}
-			t.drop()
 		}
+		t.drop()
 		if fresh {
 			break // the detector has just looked at this frame
 		}
 	}
 	t.missed()
-	return s.noFace(), nil
+	return nil
 }
 
-// refine moves the landmarks to where OpenFace's CLNF fitting puts them;
-// its landmarks are what OpenFace's AU models were trained and run on.
-func (s *frameStages) refine(img *bgr.Image, lm []float64) error {
-	if s.refiner == nil {
+// refine moves located landmarks to where OpenFace's CLNF fitting puts
+// them, whose landmarks OpenFace's AU models were trained and run on, and
+// fits the PDM to them; a refined shape that no longer fits a face leaves
+// the frame without one.
+func (s *finder) refine(img *bgr.Image, out *foundFace) error {
+	if !out.located {
 		return nil
 	}
-	w := s.timings.start(StageRefine)
-	defer w.stop()
-	_, err := s.refiner.Refine(img, lm)
-	return err
+	if s.refiner != nil {
+		w := s.refineTimings.start(StageRefine)
+		_, err := s.refiner.Refine(img, out.lm)
+		w.stop()
+		if err != nil {
+			return err
+		}
+		p, fitErr, err := fit(s.refineFit, &s.refineTimings, out.lm)
+		if err != nil || fitErr > maxFitError {
+			return nil
+		}
+		out.auParams, out.outParams, out.fitErr = p, p, fitErr
+	}
+	out.success, out.confidence = true, confidence(out.score, out.fitErr)
+	return nil
 }
 
 // minContrast is the smallest standard deviation of brightness, in grey
