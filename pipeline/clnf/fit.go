@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 
+	"github.com/auwatchd/auwatchd/internal/linalg"
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 	"github.com/auwatchd/auwatchd/pipeline/pdm"
 )
@@ -433,11 +434,7 @@ func meanOf(v []float64) float64 {
 func (f *partFitter) shape3DFromLocal() {
 	sm := f.model.shape
 	for r := range f.shape3D {
-		s := sm.mean[r]
-		for j, c := range sm.comps[r*sm.m : (r+1)*sm.m] {
-			s += c * f.local[j]
-		}
-		f.shape3D[r] = s
+		f.shape3D[r] = sm.mean[r] + linalg.Dot(sm.comps[r*sm.m:(r+1)*sm.m], f.local)
 	}
 }
 

@@ -3,6 +3,7 @@ package clnf
 import (
 	"math"
 
+	"github.com/auwatchd/auwatchd/internal/linalg"
 	"github.com/auwatchd/auwatchd/pipeline/pdm"
 )
 
@@ -155,8 +156,8 @@ func (f *partFitter) kdeTable(window int, a float32) []float32 {
 
 // normalEquations forms H = JᵀWJ + R and g = JᵀW·meanShift − R·local over
 // the first numP parameters, R the shape prior reg/eigenvalue on the local
-// parameters (none when rigid). Each entry is summed over the rows of J in
-// order, from the transposed Jacobian so the sums run over contiguous memory.
+// parameters (none when rigid), from the transposed Jacobian so the sums run
+// over contiguous memory.
 func (f *partFitter) normalEquations(numP int, rigid bool, reg float64) {
 	n, stride := f.model.shape.n, len(f.rhs)
 	rows := 2 * n
@@ -169,17 +170,9 @@ func (f *partFitter) normalEquations(numP int, rigid bool, reg float64) {
 		f.weightedShift[r] = w * f.meanShift[r]
 	}
 	for a := range numP {
-		wa := f.weightedJacT[a*rows : (a+1)*rows]
-		f.rhs[a] = dot64(f.jacT[a*rows:(a+1)*rows], f.weightedShift[:rows])
-		h := f.hess[a*stride : a*stride+numP]
-		b := a
-		for ; b+4 <= numP; b += 4 {
-			h[b], h[b+1], h[b+2], h[b+3] = dot64x4(f.jacT[b*rows:(b+4)*rows], wa)
-		}
-		for ; b < numP; b++ {
-			h[b] = dot64(wa, f.jacT[b*rows:(b+1)*rows])
-		}
+		f.rhs[a] = linalg.Dot(f.jacT[a*rows:(a+1)*rows], f.weightedShift[:rows])
 	}
+	linalg.UpperGram(f.weightedJacT, f.jacT, numP, rows, rows, f.hess, stride)
 	for a := range numP {
 		for b := a + 1; b < numP; b++ {
 			f.hess[b*stride+a] = f.hess[a*stride+b]
@@ -193,30 +186,6 @@ func (f *partFitter) normalEquations(numP int, rigid bool, reg float64) {
 		f.hess[(6+j)*stride+6+j] += prior
 		f.rhs[6+j] -= prior * f.local[j]
 	}
-}
-
-// dot64 returns Σ x[k]·y[k], k ascending.
-func dot64(x, y []float64) float64 {
-	y = y[:len(x)]
-	var s float64
-	for k, v := range x {
-		s += v * y[k]
-	}
-	return s
-}
-
-// dot64x4 returns Σ y[k]·rows_j[k] for the four consecutive rows of len(y)
-// values in rows, each summed with k ascending.
-func dot64x4(rows, y []float64) (s0, s1, s2, s3 float64) {
-	n := len(y)
-	r0, r1, r2, r3 := rows[:n], rows[n:2*n], rows[2*n:3*n], rows[3*n:4*n]
-	for k, v := range y {
-		s0 += v * r0[k]
-		s1 += v * r1[k]
-		s2 += v * r2[k]
-		s3 += v * r3[k]
-	}
-	return s0, s1, s2, s3
 }
 
 // solve solves H·step = g over the first numP parameters by Cholesky; it

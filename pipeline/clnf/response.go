@@ -45,8 +45,11 @@ type patchScratch struct {
 	raw  []float32 // the neuron sums before smoothing
 }
 
+// maxAreaSide bounds the side of a sampled area.
+const maxAreaSide = maxWindow + maxPatchSide - 1
+
 func newPatchScratch() *patchScratch {
-	areaSide := maxWindow + maxPatchSide - 1
+	areaSide := maxAreaSide
 	positions := roundUp8(maxWindow * maxWindow)
 	return &patchScratch{
 		area: make([]float32, areaSide*areaSide),
@@ -109,13 +112,27 @@ func (f *patchScratch) extractArea(g *grayFrame, cx, cy, a1, b1 float32, w, h in
 	m := areaTransform(cx, cy, a1, b1, w)
 	area := f.area[:w*h]
 	const abScale = 1 << 10
+	// OpenCV's per-column offsets, rounded once per column.
+	var dx, dy [maxAreaSide]int
+	for x := range w {
+		dx[x] = int(math.RoundToEven(m[0] * float64(x) * abScale))
+		dy[x] = int(math.RoundToEven(m[3] * float64(x) * abScale))
+	}
+	r := sampledRect(cx, cy, a1, b1, w, h)
+	inside := r.x0 >= 0 && r.y0 >= 0 && r.x1 <= g.w && r.y1 <= g.h
 	for y := range h {
 		x0 := int(math.RoundToEven((m[1]*float64(y) + m[2]) * abScale))
 		y0 := int(math.RoundToEven((m[4]*float64(y) + m[5]) * abScale))
-		for x := range w {
-			sx := (int(math.RoundToEven(m[0]*float64(x)*abScale)) + x0 + 16) >> 5
-			sy := (int(math.RoundToEven(m[3]*float64(x)*abScale)) + y0 + 16) >> 5
-			area[y*w+x] = g.bilinear(sx>>5, sy>>5, float32(sx&31)/32, float32(sy&31)/32)
+		row := area[y*w : (y+1)*w]
+		for x := range row {
+			sx := (dx[x] + x0 + 16) >> 5
+			sy := (dy[x] + y0 + 16) >> 5
+			ax, ay := float32(sx&31)/32, float32(sy&31)/32
+			if inside {
+				row[x] = g.bilinearInside(sx>>5, sy>>5, ax, ay)
+			} else {
+				row[x] = g.bilinear(sx>>5, sy>>5, ax, ay)
+			}
 		}
 	}
 	return area
@@ -156,6 +173,13 @@ func (f *grayFrame) bilinear(ix, iy int, ax, ay float32) float32 {
 	p00, p01 := f.pixel(ix, iy), f.pixel(ix+1, iy)
 	p10, p11 := f.pixel(ix, iy+1), f.pixel(ix+1, iy+1)
 	return (1-ay)*((1-ax)*p00+ax*p01) + ay*((1-ax)*p10+ax*p11)
+}
+
+// bilinearInside is bilinear for a point whose four neighbours lie in the image.
+func (f *grayFrame) bilinearInside(ix, iy int, ax, ay float32) float32 {
+	i := iy*f.w + ix
+	top, bottom := f.pix[i:i+2], f.pix[i+f.w:i+f.w+2]
+	return (1-ay)*((1-ax)*top[0]+ax*top[1]) + ay*((1-ax)*bottom[0]+ax*bottom[1])
 }
 
 func (f *grayFrame) pixel(x, y int) float32 {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/auwatchd/auwatchd/internal/linalg"
 )
 
 // numParams is the number of fitted parameters: 6 global, then the local modes.
@@ -30,13 +32,14 @@ type Fitter struct {
 	model *Model
 	reg   [NumModes]float64 // 1/eigenvalue, the regularisation Λ of the local modes
 
-	n      int                              // visible landmarks in the current fit
-	mean   [ShapeLen]float64                // visible rows of the mean shape (3n used)
-	comps  [ShapeLen][NumModes]float64      // visible rows of the components (3n used)
-	target [LandmarksLen]float64            // visible landmarks (2n used)
-	shape  [ShapeLen]float64                // S3 of the current local params (3n used)
-	resid  [LandmarksLen]float64            // target − projection (2n used)
-	jac    [LandmarksLen][numParams]float64 // Jacobian rows (2n used)
+	n      int                               // visible landmarks in the current fit
+	mean   [ShapeLen]float64                 // visible rows of the mean shape (3n used)
+	comps  [ShapeLen][NumModes]float64       // visible rows of the components (3n used)
+	target [LandmarksLen]float64             // visible landmarks (2n used)
+	shape  [ShapeLen]float64                 // S3 of the current local params (3n used)
+	resid  [LandmarksLen]float64             // target − projection (2n used)
+	jacT   [numParams * LandmarksLen]float64 // Jacobian columns, LandmarksLen apart (2n used)
+	gram   [numParams * numParams]float64    // JᵀJ, upper triangle
 	hess   [numParams][numParams]float64
 	chol   [numParams][numParams]float64
 	grad   [numParams]float64
@@ -214,47 +217,38 @@ func (f *Fitter) meanPointError(p *Params, rot Mat3) float64 {
 // rotation columns are small-angle derivatives of R·R'.
 func (f *Fitter) updateJacobian(p *Params, rot Mat3) {
 	n, s := f.n, p.Scale
+	col := func(c int) []float64 { return f.jacT[c*LandmarksLen : c*LandmarksLen+2*n] }
 	for i := range n {
 		X, Y, Z := f.shape[i], f.shape[i+n], f.shape[i+2*n]
-		jx, jy := &f.jac[i], &f.jac[i+n]
-		jx[0] = rot[0][0]*X + rot[0][1]*Y + rot[0][2]*Z
-		jy[0] = rot[1][0]*X + rot[1][1]*Y + rot[1][2]*Z
-		jx[1] = s * (rot[0][2]*Y - rot[0][1]*Z)
-		jy[1] = s * (rot[1][2]*Y - rot[1][1]*Z)
-		jx[2] = -s * (rot[0][2]*X - rot[0][0]*Z)
-		jy[2] = -s * (rot[1][2]*X - rot[1][0]*Z)
-		jx[3] = s * (rot[0][1]*X - rot[0][0]*Y)
-		jy[3] = s * (rot[1][1]*X - rot[1][0]*Y)
-		jx[4], jy[4] = 1, 0
-		jx[5], jy[5] = 0, 1
+		col(0)[i] = rot[0][0]*X + rot[0][1]*Y + rot[0][2]*Z
+		col(0)[i+n] = rot[1][0]*X + rot[1][1]*Y + rot[1][2]*Z
+		col(1)[i] = s * (rot[0][2]*Y - rot[0][1]*Z)
+		col(1)[i+n] = s * (rot[1][2]*Y - rot[1][1]*Z)
+		col(2)[i] = -s * (rot[0][2]*X - rot[0][0]*Z)
+		col(2)[i+n] = -s * (rot[1][2]*X - rot[1][0]*Z)
+		col(3)[i] = s * (rot[0][1]*X - rot[0][0]*Y)
+		col(3)[i+n] = s * (rot[1][1]*X - rot[1][0]*Y)
+		col(4)[i], col(4)[i+n] = 1, 0
+		col(5)[i], col(5)[i+n] = 0, 1
 		vx, vy, vz := &f.comps[i], &f.comps[i+n], &f.comps[i+2*n]
 		for j := range NumModes {
-			jx[6+j] = s * (rot[0][0]*vx[j] + rot[0][1]*vy[j] + rot[0][2]*vz[j])
-			jy[6+j] = s * (rot[1][0]*vx[j] + rot[1][1]*vy[j] + rot[1][2]*vz[j])
+			c := col(6 + j)
+			c[i] = s * (rot[0][0]*vx[j] + rot[0][1]*vy[j] + rot[0][2]*vz[j])
+			c[i+n] = s * (rot[1][0]*vx[j] + rot[1][1]*vy[j] + rot[1][2]*vz[j])
 		}
 	}
 }
 
 // normalEquations forms b = Jᵀr − Λp and H = JᵀJ + Λ (spec §3.3 steps 6.3–6.4).
 func (f *Fitter) normalEquations(local *[NumModes]float64) {
-	f.grad = [numParams]float64{}
-	f.hess = [numParams][numParams]float64{}
-	// Two rows at a time halves the passes over H; 2n is always even.
-	for row := 0; row < 2*f.n; row += 2 {
-		j1, j2 := &f.jac[row], &f.jac[row+1]
-		r1, r2 := f.resid[row], f.resid[row+1]
-		for a := range numParams {
-			a1, a2 := j1[a], j2[a]
-			f.grad[a] += a1*r1 + a2*r2
-			h, b1, b2 := f.hess[a][a:], j1[a:], j2[a:]
-			h, b2 = h[:len(b1)], b2[:len(b1)]
-			for b, v := range b1 {
-				h[b] += a1*v + a2*b2[b]
-			}
-		}
-	}
+	rows := 2 * f.n
 	for a := range numParams {
-		for b := a + 1; b < numParams; b++ {
+		f.grad[a] = linalg.Dot(f.jacT[a*LandmarksLen:a*LandmarksLen+rows], f.resid[:rows])
+	}
+	linalg.UpperGram(f.jacT[:], f.jacT[:], numParams, rows, LandmarksLen, f.gram[:], numParams)
+	for a := range numParams {
+		for b := a; b < numParams; b++ {
+			f.hess[a][b] = f.gram[a*numParams+b]
 			f.hess[b][a] = f.hess[a][b]
 		}
 	}
