@@ -8,7 +8,7 @@ import (
 
 // stageDepth is how many frames may wait between two of the finder's
 // goroutines and the AU stages.
-const stageDepth = 2
+const stageDepth = 1
 
 // foundFrame is a decoded frame on its way through the finder to the AU
 // stages. release returns both its buffers.

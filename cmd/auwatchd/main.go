@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 )
 
 // command is one subcommand: its name, a one-line summary, and its entry point.
@@ -37,7 +38,16 @@ func commands() []command {
 // errSilent marks an error whose message has already been printed.
 var errSilent = errors.New("failed")
 
+// gcPercent replaces Go's default of 100. The engine's heap is some 70 MB
+// of models and tables that live as long as the process, and a frame
+// allocates next to nothing, so letting the heap grow to twice its live size
+// between collections would only add to the resident memory.
+const gcPercent = 25
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -6,12 +6,9 @@ import "fmt"
 // once the final medians are known (FaceAnalyser's max_init_frames).
 const maxInitFrames = 3000
 
-// Chunk sizes of the per-video stores: about 1 MB of prediction rows, and
-// about 0.6 MB of descriptors, at a time.
-const (
-	historyChunkRows    = 4096
-	descriptorChunkRows = 32
-)
+// historyChunkRows is the chunk size of the per-video stores: about 1 MB
+// of prediction rows at a time.
+const historyChunkRows = 4096
 
 // Analyser follows one video through OpenFace's offline AU path: running
 // medians and a prediction for every frame (AddFrame), then the offline
@@ -35,15 +32,17 @@ type Analyser struct {
 	history rowStore[float64]
 	success []bool
 
-	// initial holds the descriptors of the first maxInitFrames successful
-	// frames for re-prediction. OpenFace keeps them as float64 (113 MB for
-	// 3000 frames); float32 halves that to 56 MB and moves an intensity by a
-	// few millionths at most, far below the CSV's two decimals.
-	initial rowStore[float32]
+	// initial holds, for the first maxInitFrames successful frames, what
+	// re-prediction needs: the descriptor's dot product with each dynamic
+	// model's support vector (Models.dynamicScores). OpenFace keeps the
+	// descriptors themselves, 113 MB for 3000 frames; the models are linear,
+	// so these 3000 short rows give the same scores and memory stays flat
+	// however long the video.
+	initial rowStore[float64]
 }
 
 // NewAnalyser returns an Analyser for one video. Its large buffers (27 MB of
-// median histograms, the stored descriptors) are allocated as frames arrive.
+// median histograms) are allocated as frames arrive.
 func NewAnalyser(m *Models) *Analyser {
 	a := &Analyser{
 		models:   m,
@@ -52,7 +51,7 @@ func NewAnalyser(m *Models) *Analyser {
 		centred:  make([]float64, FeatureLen),
 		current:  make([]float64, m.outputs()),
 		history:  newRowStore[float64](m.outputs(), historyChunkRows),
-		initial:  newRowStore[float32](FeatureLen, descriptorChunkRows),
+		initial:  newRowStore[float64](m.dynamicOutputs(), historyChunkRows),
 	}
 	a.hogMedian = newRunningMedian(a.medians[:HOGLen], hogBins, hogMin, hogMax)
 	a.geomMedian = newRunningMedian(a.medians[HOGLen:], geomBins, geomMin, geomMax)
@@ -93,10 +92,7 @@ func (a *Analyser) AddFrame(success bool, hog, geom []float64) {
 	copy(a.history.add(), a.current)
 	a.success = append(a.success, success)
 	if success && a.initial.len() < maxInitFrames {
-		stored := a.initial.add()
-		for k, v := range a.features {
-			stored[k] = float32(v)
-		}
+		a.models.dynamicScores(a.initial.add(), a.features)
 	}
 }
 
@@ -168,8 +164,10 @@ func (a *Analyser) Finish() Result {
 
 // repredictInitialFrames is PostprocessPredictions (spec §9.1 step 1): the
 // stored successful frames are predicted again with the final medians and
-// their history rows overwritten.
+// their history rows overwritten. Static models do not read the medians, so
+// only the dynamic models' columns change.
 func (a *Analyser) repredictInitialFrames() {
+	offsets := a.models.dynamicOffsets(a.medians, a.centred)
 	stored := 0
 	for i, ok := range a.success {
 		if stored == a.initial.len() {
@@ -178,10 +176,7 @@ func (a *Analyser) repredictInitialFrames() {
 		if !ok {
 			continue
 		}
-		for k, v := range a.initial.row(stored) {
-			a.features[k] = float64(v)
-		}
-		a.models.predictAll(a.history.row(i), a.features, a.medians, a.centred)
+		a.models.finishDynamic(a.history.row(i), a.initial.row(stored), offsets)
 		stored++
 	}
 }

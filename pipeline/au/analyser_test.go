@@ -1,6 +1,7 @@
 package au
 
 import (
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -108,8 +109,7 @@ func TestAnalyserHandWorkedVideo(t *testing.T) {
 	for i, f := range frames {
 		got := append(slices.Clone(res.Intensity[i]), res.Occurrence[i]...)
 		want := []float64{f.finalAU01, f.finalAU04, f.finalAU05, f.finalAU28}
-		// 1e-6: the re-predicted descriptors are stored as float32.
-		if !closeTo(got, want, 1e-6) {
+		if !closeTo(got, want, 1e-9) {
 			t.Errorf("frame %d (%s) final [AU01 AU04 AU05 AU28] = %v, want %v", i+1, f.finalComment, got, want)
 		}
 	}
@@ -119,7 +119,7 @@ func TestAnalyserHandWorkedVideo(t *testing.T) {
 }
 
 // Only the first 3000 successful frames are re-predicted with the final
-// medians (from their float32 copies); later frames keep their online values.
+// medians (from their stored scores); later frames keep their online values.
 func TestAnalyserRepredictsFirst3000SuccessfulFrames(t *testing.T) {
 	m := tinyModels(t)
 	a := NewAnalyser(m)
@@ -133,7 +133,7 @@ func TestAnalyserRepredictsFirst3000SuccessfulFrames(t *testing.T) {
 	}
 	a.Finish()
 	median := a.medians[HOGLen]
-	successes := 0
+	successes, changed := 0, 0
 	for i := range frames {
 		got := a.history.row(i)[0]
 		switch {
@@ -143,11 +143,11 @@ func TestAnalyserRepredictsFirst3000SuccessfulFrames(t *testing.T) {
 			}
 			continue
 		case successes < maxInitFrames:
-			if want := float64(float32(geom(i))) - median; got != want {
+			if want := geom(i) - median; math.Abs(got-want) > 1e-12 {
 				t.Fatalf("frame %d (success %d): %v, want the re-prediction %v", i+1, successes+1, got, want)
 			}
-			if i >= 2 && got == online[i] {
-				t.Fatalf("frame %d: re-prediction equals the online value; the test cannot tell them apart", i+1)
+			if got != online[i] {
+				changed++
 			}
 		default:
 			if got != online[i] {
@@ -156,8 +156,11 @@ func TestAnalyserRepredictsFirst3000SuccessfulFrames(t *testing.T) {
 		}
 		successes++
 	}
+	if changed == 0 {
+		t.Errorf("no frame changed on re-prediction; the test cannot tell re-predicted from online values")
+	}
 	if a.initial.len() != maxInitFrames {
-		t.Errorf("stored %d descriptors, want %d", a.initial.len(), maxInitFrames)
+		t.Errorf("stored %d frames' scores, want %d", a.initial.len(), maxInitFrames)
 	}
 }
 

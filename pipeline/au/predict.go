@@ -19,15 +19,81 @@ func (f *family) predict(row, x, med, centred []float64) {
 		}
 	}
 	for a, col := range f.columns {
-		score := dot(centred, f.sv[a*FeatureLen:(a+1)*FeatureLen]) + f.bias[a]
-		if f.kind.classifier() {
-			if score > 0 {
-				score = f.pos[a]
-			} else {
-				score = f.neg[a]
-			}
+		row[col] = f.output(a, dot(centred, f.supportVector(a))+f.bias[a])
+	}
+}
+
+func (f *family) supportVector(a int) []float64 { return f.sv[a*FeatureLen : (a+1)*FeatureLen] }
+
+// output is AU a's value for a score: the score itself for an SVR, the
+// positive class when it is > 0 and the negative class otherwise for an SVM.
+func (f *family) output(a int, score float64) float64 {
+	if !f.kind.classifier() {
+		return score
+	}
+	if score > 0 {
+		return f.pos[a]
+	}
+	return f.neg[a]
+}
+
+// dynamicOutputs counts the AUs of the dynamic families.
+func (m *Models) dynamicOutputs() int {
+	n := 0
+	for _, f := range m.families {
+		if f.kind.dynamic() {
+			n += len(f.aus)
 		}
-		row[col] = score
+	}
+	return n
+}
+
+// dynamicScores writes x·sv for each dynamic model, family by family, into
+// out: with the linear models' offsets (dynamicOffsets) they give the scores
+// for any medians, since (x − means − med)·sv = x·sv − (means + med)·sv.
+func (m *Models) dynamicScores(out, x []float64) {
+	i := 0
+	for _, f := range m.families {
+		if !f.kind.dynamic() {
+			continue
+		}
+		for a := range f.aus {
+			out[i] = dot(x[:FeatureLen], f.supportVector(a))
+			i++
+		}
+	}
+}
+
+// dynamicOffsets returns, for each dynamic model in dynamicScores' order,
+// bias − (means + med)·sv; scratch is FeatureLen values of workspace.
+func (m *Models) dynamicOffsets(med, scratch []float64) []float64 {
+	offsets := make([]float64, 0, m.dynamicOutputs())
+	for _, f := range m.families {
+		if !f.kind.dynamic() {
+			continue
+		}
+		for k := range scratch[:FeatureLen] {
+			scratch[k] = f.means[k] + med[k]
+		}
+		for a := range f.aus {
+			offsets = append(offsets, f.bias[a]-dot(scratch[:FeatureLen], f.supportVector(a)))
+		}
+	}
+	return offsets
+}
+
+// finishDynamic writes the dynamic models' outputs into row from a frame's
+// dynamicScores and the offsets of the medians they are to use.
+func (m *Models) finishDynamic(row, scores, offsets []float64) {
+	i := 0
+	for _, f := range m.families {
+		if !f.kind.dynamic() {
+			continue
+		}
+		for a, col := range f.columns {
+			row[col] = f.output(a, scores[i]+offsets[i])
+			i++
+		}
 	}
 }
 
