@@ -211,8 +211,8 @@ func (s *finder) locate(img *bgr.Image, t *tracker, out *foundFace) error {
 }
 
 // refine moves located landmarks to where OpenFace's CLNF fitting puts
-// them, whose landmarks OpenFace's AU models were trained and run on, and
-// fits the PDM to them; a refined shape that no longer fits a face leaves
+// them, whose landmarks OpenFace's AU models were trained and run on,
+// starting from the fit locate made, and fits the PDM to the result; a refined shape that no longer fits a face leaves
 // the frame without one.
 func (s *finder) refine(img *bgr.Image, out *foundFace) error {
 	if !out.located {
@@ -220,7 +220,7 @@ func (s *finder) refine(img *bgr.Image, out *foundFace) error {
 	}
 	if s.refiner != nil {
 		w := s.refineTimings.start(StageRefine)
-		_, err := s.refiner.Refine(img, out.lm)
+		_, err := s.refiner.RefineFrom(img, out.lm, out.auParams)
 		w.stop()
 		if err != nil {
 			return err

@@ -140,12 +140,23 @@ func (f *Fitter) Refine(img *bgr.Image, landmarks []float64) (converged bool, er
 	if len(landmarks) != pdm.LandmarksLen {
 		return false, fmt.Errorf("refine needs %d landmark values, got %d", pdm.LandmarksLen, len(landmarks))
 	}
+	p, _, err := f.calc.CalcParams(landmarks)
+	if err != nil {
+		return false, fmt.Errorf("refine: %w", err)
+	}
+	return f.RefineFrom(img, landmarks, p)
+}
+
+// RefineFrom is Refine for a caller that already has the PDM CalcParams
+// of the landmarks, start.
+func (f *Fitter) RefineFrom(img *bgr.Image, landmarks []float64, start pdm.Params) (converged bool, err error) {
+	if len(landmarks) != pdm.LandmarksLen {
+		return false, fmt.Errorf("refine needs %d landmark values, got %d", pdm.LandmarksLen, len(landmarks))
+	}
 	if img == nil || img.W <= 0 || img.H <= 0 || len(img.Pix) != 3*img.W*img.H {
 		return false, errors.New("refine needs a non-empty BGR image")
 	}
-	if err := f.startFrom(landmarks); err != nil {
-		return false, fmt.Errorf("refine: %w", err)
-	}
+	f.main.setParams(start)
 	f.pool.gray.setFrame(img)
 	defer f.pool.gray.release()
 	if !f.main.fit() {
@@ -170,9 +181,14 @@ func (f *Fitter) startFrom(landmarks []float64) error {
 	if err != nil {
 		return err
 	}
-	f.main.global = [6]float64{p.Scale, p.Rx, p.Ry, p.Rz, p.Tx, p.Ty}
-	copy(f.main.local, p.Local[:])
+	f.main.setParams(p)
 	return nil
+}
+
+// setParams sets the fit's global and local parameters.
+func (f *partFitter) setParams(p pdm.Params) {
+	f.global = [6]float64{p.Scale, p.Rx, p.Ry, p.Rz, p.Tx, p.Ty}
+	copy(f.local, p.Local[:])
 }
 
 // refineParts fits each part model from the main fit's points, merges the
