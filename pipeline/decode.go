@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
@@ -25,21 +26,60 @@ type decodedFrame struct {
 
 func (f decodedFrame) release() { f.pool <- f.img }
 
+// frameBuffers is how many decoded frames can be in flight: one being
+// decoded, the decoder's queue, and one waiting and one in work at each of
+// the finder's two steps and the AU stages.
+const frameBuffers = 1 + queueDepth + 3*(stageDepth+1)
+
+// spareFrames keeps frame buffers from one video for the next, so that
+// decoding video after video reuses the same memory.
+var spareFrames struct {
+	sync.Mutex
+	imgs []*bgr.Image
+}
+
+// newFramePool fills a pool with frameBuffers buffers, spare ones first.
+func newFramePool() chan *bgr.Image {
+	pool := make(chan *bgr.Image, frameBuffers)
+	spareFrames.Lock()
+	defer spareFrames.Unlock()
+	for range frameBuffers {
+		img := &bgr.Image{}
+		if n := len(spareFrames.imgs); n > 0 {
+			img, spareFrames.imgs = spareFrames.imgs[n-1], spareFrames.imgs[:n-1]
+		}
+		pool <- img
+	}
+	return pool
+}
+
+// keepFrames moves the buffers back in pool to the spares.
+func keepFrames(pool chan *bgr.Image) {
+	spareFrames.Lock()
+	defer spareFrames.Unlock()
+	for len(spareFrames.imgs) < frameBuffers {
+		select {
+		case img := <-pool:
+			spareFrames.imgs = append(spareFrames.imgs, img)
+		default:
+			return
+		}
+	}
+}
+
 // startDecoder opens the video and decodes it in its own goroutine, on one
 // locked OS thread, into a bounded channel. The channel closes at the end of
-// the video, after an error, or when ctx is cancelled.
-func startDecoder(ctx context.Context, path string) (<-chan decodedFrame, video.Info, error) {
+// the video, after an error, or when ctx is cancelled. Once every frame is
+// released, recycle keeps the buffers for the next video.
+func startDecoder(ctx context.Context, path string) (frames <-chan decodedFrame, info video.Info, recycle func(), err error) {
 	opened := make(chan error, 1)
-	frames := make(chan decodedFrame, queueDepth)
-	pool := make(chan *bgr.Image, queueDepth+3*stageDepth+3)
-	for i := 0; i < cap(pool); i++ {
-		pool <- &bgr.Image{}
-	}
-	var info video.Info
+	out := make(chan decodedFrame, queueDepth)
+	pool := newFramePool()
+	recycle = func() { keepFrames(pool) }
 	go func() {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
-		defer close(frames)
+		defer close(out)
 		rd, err := video.Open(path)
 		if err != nil {
 			opened <- err
@@ -48,12 +88,13 @@ func startDecoder(ctx context.Context, path string) (<-chan decodedFrame, video.
 		defer rd.Close()
 		info = rd.Info
 		opened <- nil
-		decodeAll(ctx, rd, frames, pool)
+		decodeAll(ctx, rd, out, pool)
 	}()
 	if err := <-opened; err != nil {
-		return nil, info, err
+		recycle()
+		return nil, info, nil, err
 	}
-	return frames, info, nil
+	return out, info, recycle, nil
 }
 
 func decodeAll(ctx context.Context, rd *video.Reader, frames chan<- decodedFrame, pool chan *bgr.Image) {
@@ -86,10 +127,11 @@ func DecodeOnly(ctx context.Context, path string) (frames int, wall time.Duratio
 	start := time.Now()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ch, _, err := startDecoder(ctx, path)
+	ch, _, recycle, err := startDecoder(ctx, path)
 	if err != nil {
 		return 0, 0, err
 	}
+	defer recycle()
 	for f := range ch {
 		if f.err != nil {
 			return frames, time.Since(start), f.err

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -194,6 +195,9 @@ var ErrNoFrames = errors.New("the video has no frames")
 func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Options, progress func(Progress)) (Summary, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	// A video leaves garbage sized by its frames; returning it to the system
+	// after each video keeps a long-running daemon at one video's peak.
+	defer debug.FreeOSMemory()
 	start := time.Now()
 	sum := Summary{Video: videoPath, Output: outPath}
 	if opt.Track == nil && e.tracker == nil {
@@ -205,10 +209,11 @@ func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Opt
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	frames, vinfo, err := startDecoder(ctx, videoPath)
+	frames, vinfo, recycle, err := startDecoder(ctx, videoPath)
 	if err != nil {
 		return sum, err
 	}
+	defer recycle()
 	w, err := csvout.Create(outPath, e.aus.IntensityNames(), e.aus.OccurrenceNames())
 	if err != nil {
 		return sum, err

@@ -91,7 +91,11 @@ func (r *Reader) Next(img *bgr.Image) (float64, bool, error) {
 	r.index++
 	w, h := r.mat.Cols(), r.mat.Rows()
 	if img.W != w || img.H != h || len(img.Pix) != w*h*3 {
-		*img = bgr.Image{W: w, H: h, Pix: make([]uint8, w*h*3)}
+		pix := img.Pix[:0]
+		if cap(pix) < w*h*3 {
+			pix = make([]uint8, w*h*3)
+		}
+		*img = bgr.Image{W: w, H: h, Pix: pix[:w*h*3]}
 	}
 	data, err := r.mat.DataPtrUint8()
 	if err != nil {
