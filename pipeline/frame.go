@@ -212,8 +212,8 @@ func (s *finder) locate(img *bgr.Image, t *tracker, out *foundFace) error {
 
 // refine moves located landmarks to where OpenFace's CLNF fitting puts
 // them, whose landmarks OpenFace's AU models were trained and run on,
-// starting from the fit locate made, and fits the PDM to the result; a refined shape that no longer fits a face leaves
-// the frame without one.
+// starting from the fit locate made, and fits the PDM to the result; a
+// refined shape that no longer fits a face leaves the frame without one.
 func (s *finder) refine(img *bgr.Image, out *foundFace) error {
 	if !out.located {
 		return nil
