@@ -57,13 +57,27 @@ app:
 	@echo "make app builds auwatchd.app, which is macOS-only; nothing to build on $$(uname -s)."
 endif
 
-# Whole-pipeline speed on the sample videos, then the Go benchmarks of each stage.
+# Whole-pipeline speed on the sample videos; peak memory for a 10-second and
+# a 10-minute video (default.wmv cut and looped), each in a process of its
+# own; then the Go benchmarks of each stage.
 BENCH_VIDEOS = testdata/videos/default.wmv testdata/videos/changeLighting.wmv \
 	testdata/videos/subj01_timepoint01.mp4 testdata/videos/subj02_timepoint01.mp4
+BENCH_SHORT = testdata/bench/default-10s.wmv
+BENCH_LONG = testdata/bench/default-10min.wmv
 
-bench: deps weights testdata build
+bench: deps weights testdata build $(BENCH_SHORT) $(BENCH_LONG)
 	./bin/auwatchd bench $(BENCH_VIDEOS)
+	./bin/auwatchd bench $(BENCH_SHORT)
+	./bin/auwatchd bench $(BENCH_LONG)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+$(BENCH_SHORT):
+	mkdir -p $(dir $@)
+	ffmpeg -loglevel error -y -i testdata/videos/default.wmv -t 10 -c copy $@
+
+$(BENCH_LONG):
+	mkdir -p $(dir $@)
+	ffmpeg -loglevel error -y -stream_loop 31 -i testdata/videos/default.wmv -c copy $@
 
 clean:
 	rm -rf bin
