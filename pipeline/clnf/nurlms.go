@@ -192,36 +192,26 @@ func (f *partFitter) normalEquations(numP int, rigid bool, reg float64) {
 // reports false on a pivot below minPivot, as OpenCV's solver does.
 func (f *partFitter) solve(numP int, minPivot float64) bool {
 	stride := len(f.rhs)
-	l := func(i, j int) *float64 { return &f.chol[i*stride+j] }
+	row := func(i, n int) []float64 { return f.chol[i*stride : i*stride+n] }
 	for i := range numP {
-		for j := 0; j <= i; j++ {
-			s := f.hess[i*stride+j]
-			for k := range j {
-				s -= *l(i, k) * *l(j, k)
-			}
-			if i == j {
-				if !(s >= minPivot) {
-					return false
-				}
-				*l(i, i) = math.Sqrt(s)
-			} else {
-				*l(i, j) = s / *l(j, j)
-			}
+		for j := range i {
+			row(i, j+1)[j] = (f.hess[i*stride+j] - linalg.Dot(row(i, j), row(j, j))) / row(j, j+1)[j]
 		}
+		s := f.hess[i*stride+i] - linalg.Dot(row(i, i), row(i, i))
+		if !(s >= minPivot) {
+			return false
+		}
+		row(i, i+1)[i] = math.Sqrt(s)
 	}
 	for i := range numP {
-		s := f.rhs[i]
-		for k := range i {
-			s -= *l(i, k) * f.step[k]
-		}
-		f.step[i] = s / *l(i, i)
+		f.step[i] = (f.rhs[i] - linalg.Dot(row(i, i), f.step[:i])) / row(i, i+1)[i]
 	}
 	for i := numP - 1; i >= 0; i-- {
 		s := f.step[i]
 		for k := i + 1; k < numP; k++ {
-			s -= *l(k, i) * f.step[k]
+			s -= f.chol[k*stride+i] * f.step[k]
 		}
-		f.step[i] = s / *l(i, i)
+		f.step[i] = s / f.chol[i*stride+i]
 	}
 	return true
 }

@@ -291,16 +291,9 @@ func (f *Fitter) factorise() bool {
 	l := &f.chol
 	for i := range numParams {
 		for j := range i {
-			s := f.hess[i][j]
-			for k := range j {
-				s -= l[i][k] * l[j][k]
-			}
-			l[i][j] = s / l[j][j]
+			l[i][j] = (f.hess[i][j] - linalg.Dot(l[i][:j], l[j][:j])) / l[j][j]
 		}
-		s := f.hess[i][i]
-		for k := range i {
-			s -= l[i][k] * l[i][k]
-		}
+		s := f.hess[i][i] - linalg.Dot(l[i][:i], l[i][:i])
 		if !(s >= choleskyMinPivot) {
 			return false
 		}

@@ -4,6 +4,8 @@
 // camera-frame 3-D landmarks that OpenFace writes to its CSV.
 package pdm
 
+import "github.com/auwatchd/auwatchd/internal/linalg"
+
 const (
 	// NumPoints is the number of landmarks of the model.
 	NumPoints = 68
@@ -47,10 +49,4 @@ func (m *Model) point(i int, local *[NumModes]float64) (x, y, z float64) {
 		m.Mean[i+2*NumPoints] + dot(&m.Components[i+2*NumPoints], local)
 }
 
-func dot(a, b *[NumModes]float64) float64 {
-	var s float64
-	for j := range NumModes {
-		s += a[j] * b[j]
-	}
-	return s
-}
+func dot(a, b *[NumModes]float64) float64 { return linalg.Dot(a[:], b[:]) }
