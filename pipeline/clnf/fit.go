@@ -125,10 +125,6 @@ func NewFitter(m *Model, s Settings) (*Fitter, error) {
 // stops its helpers when it is garbage collected.
 func (f *Fitter) Close() { f.pool.close() }
 
-// Likelihood returns the mean log-likelihood of the last fit's 68 landmarks
-// under the final patch responses (OpenFace's model_likelihood).
-func (f *Fitter) Likelihood() float64 { return f.main.likelihood }
-
 // Refine fits the CLNF model to a BGR frame starting from 68 landmarks
 // ([x0..x67, y0..y67]) and overwrites them with the fitted ones. The start
 // is OpenFace's PDM CalcParams of the landmarks; the fit is CLNF::Fit, then
@@ -261,13 +257,11 @@ type partFitter struct {
 	weightedShift             []float64 // W·meanShift
 	weights                   []float64
 	meanShift                 []float64
-	dxs, dys                  []float64
 	hess, chol                []float64
 	rhs, step                 []float64
 	resp                      [][]float32
 	kde                       map[int][]float32
 	imgToRef, refToImg        [2][2]float64
-	likelihood                float64
 	lastStopped               bool
 }
 
@@ -296,7 +290,6 @@ func newPartFitter(m *partModel, s partSettings, strict bool) (*partFitter, erro
 		shape: make([]float64, 2*n), prev: make([]float64, 2*n), base: make([]float64, 2*n), target: make([]float64, 2*n),
 		jac: make([]float64, 2*n*numP), jacT: make([]float64, 2*n*numP), weightedJacT: make([]float64, 2*n*numP),
 		weightedShift: make([]float64, 2*n), weights: make([]float64, n), meanShift: make([]float64, 2*n),
-		dxs: make([]float64, n), dys: make([]float64, n),
 		hess: make([]float64, numP*numP), chol: make([]float64, numP*numP),
 		rhs: make([]float64, numP), step: make([]float64, numP),
 		resp: make([][]float32, n), kde: map[int][]float32{},
@@ -324,7 +317,6 @@ func (f *partFitter) fit() bool {
 		vis := se.views[viewIdx].visible
 		f.nuRLMS(true, vis, window, reg, sigma)
 		f.nuRLMS(false, vis, window, reg, sigma)
-		f.likelihood = f.logLikelihood(vis, window, sigma)
 		if f.global[0] < minScale {
 			return false
 		}

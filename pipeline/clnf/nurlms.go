@@ -98,7 +98,6 @@ func (f *partFitter) meanShifts(vis []bool, window int, a float32) {
 		ox, oy := f.shape[i]-f.base[i], f.shape[i+n]-f.base[i+n]
 		dx := float32(f.imgToRef[0][0]*ox+f.imgToRef[0][1]*oy) + float32(half)
 		dy := float32(f.imgToRef[1][0]*ox+f.imgToRef[1][1]*oy) + float32(half)
-		f.dxs[i], f.dys[i] = float64(dx), float64(dy)
 		if !vis[i] {
 			continue
 		}
@@ -253,29 +252,4 @@ func (f *partFitter) clampLocal() {
 		limit := 3 * math.Sqrt(e)
 		f.local[j] = min(max(f.local[j], -limit), limit)
 	}
-}
-
-// logLikelihood is the mean over visible landmarks of the log of the
-// response mass under a Gaussian at the last offsets (NU_RLMS compute_lhood).
-func (f *partFitter) logLikelihood(vis []bool, window int, sigma float64) float64 {
-	var total float64
-	count := 0
-	for i, visible := range vis {
-		if !visible {
-			continue
-		}
-		var sum float64
-		for ii := range window {
-			for jj := range window {
-				d2 := (f.dys[i]-float64(ii))*(f.dys[i]-float64(ii)) + (f.dxs[i]-float64(jj))*(f.dxs[i]-float64(jj))
-				sum += float64(f.resp[i][ii*window+jj]) * math.Exp(-0.5*d2/(sigma*sigma))
-			}
-		}
-		total += math.Log(sum + 1e-8)
-		count++
-	}
-	if count == 0 {
-		return 0
-	}
-	return total / float64(count)
 }
