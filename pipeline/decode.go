@@ -12,7 +12,7 @@ import (
 
 // queueDepth is how many decoded frames may wait for the worker: enough to
 // keep both busy, few enough that memory does not grow with the video.
-const queueDepth = 2
+const queueDepth = 1
 
 // decodedFrame is one frame handed from the decoder to the worker. The
 // worker calls release once it no longer needs img, returning the buffer.
