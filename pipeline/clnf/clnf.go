@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/auwatchd/auwatchd/pipeline/pdm"
 )
@@ -104,6 +105,45 @@ func (m *partModel) sigma(scale, viewIdx, landmark, window int) []float32 {
 	s := computeSigma(&m.scales[scale].experts[viewIdx][landmark], m.scales[scale].sigmaComponents[window], window)
 	m.sigmas[key] = s
 	return s
+}
+
+// prepareSigmas computes on workers goroutines every Σ that fits with these
+// windows will read, so that memory stays the same whatever head poses a
+// video shows.
+func (m *partModel) prepareSigmas(windows []int, workers int) {
+	var keys []sigmaKey
+	for scale, w := range windows {
+		if w == 0 {
+			continue
+		}
+		se := m.scales[scale]
+		for v, experts := range se.experts {
+			for i := range experts {
+				if se.views[v].visible[i] && len(experts[i].alphas) > 0 {
+					keys = append(keys, sigmaKey{scale, v, i, w})
+				}
+			}
+		}
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(workers, 1) {
+		wg.Go(func() {
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(keys) {
+					return
+				}
+				key := keys[k]
+				se := m.scales[key.scale]
+				s := computeSigma(&se.experts[key.view][key.landmark], se.sigmaComponents[key.window], key.window)
+				m.mu.Lock()
+				m.sigmas[key] = s
+				m.mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func computeSigma(e *patchExpert, comps [][]float32, window int) []float32 {

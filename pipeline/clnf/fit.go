@@ -112,6 +112,10 @@ func NewFitter(m *Model, s Settings) (*Fitter, error) {
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	f.main.model.prepareSigmas(f.main.settings.windows, workers)
+	for _, pf := range f.parts {
+		pf.model.prepareSigmas(pf.settings.windows, workers)
+	}
 	f.pool = newResponsePool(workers)
 	for _, pf := range append([]*partFitter{f.main}, f.parts...) {
 		pf.pool = f.pool
