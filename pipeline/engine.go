@@ -45,7 +45,7 @@ type Config struct {
 	// Runtime decide.
 	Threads int
 	// Fast uses PFLD's landmarks without OpenFace's CLNF fitting: about
-	// twice the frames per second, with AUs that agree less with OpenFace's.
+	// 1.3 times the frames per second, with AUs that agree less with OpenFace's.
 	Fast bool
 }
 
