@@ -94,7 +94,9 @@ func NewEngine(cfg Config) (*Engine, error) {
 }
 
 // newRefiner loads OpenFace's CLNF model, which moves PFLD's points to
-// where OpenFace's own landmark fitting puts them.
+// where OpenFace's own landmark fitting puts them. PFLD's points start as
+// close as a tracked face's previous fit, so OpenFace's tracking windows
+// serve.
 func newRefiner(modelDir string) (*clnf.Fitter, error) {
 	m, err := clnf.Load(filepath.Join(modelDir, clnfFile))
 	if err != nil {
