@@ -102,16 +102,23 @@ func (m *partModel) sigma(scale, viewIdx, landmark, window int) []float32 {
 	if s, ok := m.sigmas[key]; ok {
 		return s
 	}
-	s := computeSigma(&m.scales[scale].experts[viewIdx][landmark], m.scales[scale].sigmaComponents[window], window)
+	s := m.uncachedSigma(key)
 	m.sigmas[key] = s
 	return s
 }
 
+// uncachedSigma computes the Σ of key without the cache.
+func (m *partModel) uncachedSigma(key sigmaKey) []float32 {
+	se := m.scales[key.scale]
+	return computeSigma(&se.experts[key.view][key.landmark], se.sigmaComponents[key.window], key.window)
+}
+
 // prepareSigmas computes on workers goroutines every Σ that fits with these
-// windows will read, so that memory stays the same whatever head poses a
-// video shows.
+// windows will read and the cache lacks, so that memory stays the same
+// whatever head poses a video shows.
 func (m *partModel) prepareSigmas(windows []int, workers int) {
 	var keys []sigmaKey
+	m.mu.Lock()
 	for scale, w := range windows {
 		if w == 0 {
 			continue
@@ -119,12 +126,14 @@ func (m *partModel) prepareSigmas(windows []int, workers int) {
 		se := m.scales[scale]
 		for v, experts := range se.experts {
 			for i := range experts {
-				if se.views[v].visible[i] && len(experts[i].alphas) > 0 {
-					keys = append(keys, sigmaKey{scale, v, i, w})
+				key := sigmaKey{scale, v, i, w}
+				if _, cached := m.sigmas[key]; !cached && se.views[v].visible[i] && len(experts[i].alphas) > 0 {
+					keys = append(keys, key)
 				}
 			}
 		}
 	}
+	m.mu.Unlock()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range max(workers, 1) {
@@ -134,11 +143,9 @@ func (m *partModel) prepareSigmas(windows []int, workers int) {
 				if k >= len(keys) {
 					return
 				}
-				key := keys[k]
-				se := m.scales[key.scale]
-				s := computeSigma(&se.experts[key.view][key.landmark], se.sigmaComponents[key.window], key.window)
+				s := m.uncachedSigma(keys[k])
 				m.mu.Lock()
-				m.sigmas[key] = s
+				m.sigmas[keys[k]] = s
 				m.mu.Unlock()
 			}
 		})
