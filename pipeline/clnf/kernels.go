@@ -14,11 +14,20 @@ import "math"
 // Go ones and use a float32 exponential, so their maps differ in the last
 // bits; OpenFace's own maps come from OpenBLAS's sgemm and OpenCV's exp,
 // whose order differs from both.
-var (
-	centredColumns = centredColumnsGo
-	neuronSums     = neuronSumsGo
-	smooth         = smoothGo
-)
+type kernelSet struct {
+	centredColumns func(area []float32, areaW, window, w, h int, cols, inv []float32)
+	neuronSums     func(cols []float32, stride, positions int, e *patchExpert, inv, out []float32)
+	smooth         func(sigmaT []float32, stride int, raw, out []float32)
+}
+
+// kernelSets are the kernel sets this processor can run, by name: "go"
+// everywhere, "vector" where kernels_amd64.go finds AVX2 and FMA.
+var kernelSets = map[string]kernelSet{
+	"go": {centredColumnsGo, neuronSumsGo, smoothGo},
+}
+
+// kernels is the set the responses use: the vector one where there is one.
+var kernels = kernelSets["go"]
 
 // lanes is the neuron group width of patchExpert.wt.
 const lanes = 8

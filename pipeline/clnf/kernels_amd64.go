@@ -8,9 +8,8 @@ func init() {
 	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
 		return
 	}
-	centredColumns = centredColumnsVector
-	neuronSums = neuronSumsVector
-	smooth = smoothVector
+	kernelSets["vector"] = kernelSet{centredColumnsVector, neuronSumsVector, smoothVector}
+	kernels = kernelSets["vector"]
 }
 
 const vectorPatchSide = 11

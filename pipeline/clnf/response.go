@@ -201,11 +201,11 @@ func (f *patchScratch) expertResponse(e *patchExpert, sigmaT []float32, area []f
 		return
 	}
 	stride := columnStride(e.width, e.height)
-	centredColumns(area, areaW, window, e.width, e.height, f.cols, f.inv)
+	kernels.centredColumns(area, areaW, window, e.width, e.height, f.cols, f.inv)
 	raw := f.raw[:roundUp8(n)]
 	clear(raw)
-	neuronSums(f.cols, stride, n, e, f.inv, raw)
-	smooth(sigmaT, roundUp8(n), raw[:n], out)
+	kernels.neuronSums(f.cols, stride, n, e, f.inv, raw)
+	kernels.smooth(sigmaT, roundUp8(n), raw[:n], out)
 	minV := float32(math.Inf(1))
 	for _, v := range out[:n] {
 		minV = min(minV, v)

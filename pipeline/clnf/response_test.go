@@ -72,23 +72,6 @@ func untransposed(sigmaT []float32, n int) []float64 {
 	return s
 }
 
-// kernelSets are the response kernels this machine can run: the Go ones
-// and, where the processor has them, the vector ones.
-func kernelSets() map[string]func() {
-	vec := [3]any{centredColumns, neuronSums, smooth}
-	sets := map[string]func(){
-		"go": func() { centredColumns, neuronSums, smooth = centredColumnsGo, neuronSumsGo, smoothGo },
-	}
-	if fmt.Sprint(vec[0]) != fmt.Sprint(any(centredColumnsGo)) {
-		sets["vector"] = func() {
-			centredColumns = vec[0].(func([]float32, int, int, int, int, []float32, []float32))
-			neuronSums = vec[1].(func([]float32, int, int, *patchExpert, []float32, []float32))
-			smooth = vec[2].(func([]float32, int, []float32, []float32))
-		}
-	}
-	return sets
-}
-
 // responseTolerance bounds a response map's difference from the float64
 // reference, relative to the map's largest value: the kernels sum in
 // float32, in their own order, with a float32 exponential.
@@ -99,13 +82,9 @@ const responseTolerance = 2e-5
 // areas (zero norm) as well as textured ones.
 func TestExpertResponseMatchesReference(t *testing.T) {
 	m := loadModel(t)
-	restore := kernelSets()["vector"]
-	if restore == nil {
-		restore = kernelSets()["go"]
-	}
-	defer restore()
-	for name, use := range kernelSets() {
-		use()
+	defer func(used kernelSet) { kernels = used }(kernels)
+	for name, set := range kernelSets {
+		kernels = set
 		rng := rand.New(rand.NewPCG(1, 2))
 		for _, tc := range []struct {
 			window int
