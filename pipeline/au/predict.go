@@ -1,5 +1,7 @@
 package au
 
+import "iter"
+
 // predict applies every model of the family to the descriptor x (spec §8.3)
 // and writes each AU's output to its column of row. The input is centred once
 // for the whole family — x − means, minus the concatenated running medians med
@@ -37,46 +39,53 @@ func (f *family) output(a int, score float64) float64 {
 	return f.neg[a]
 }
 
+// dynamicFamilies yields the dynamic families, each with the index of its
+// first model in the order dynamicScores, dynamicOffsets and finishDynamic use.
+func (m *Models) dynamicFamilies() iter.Seq2[int, *family] {
+	return func(yield func(int, *family) bool) {
+		first := 0
+		for _, f := range m.families {
+			if !f.kind.dynamic() {
+				continue
+			}
+			if !yield(first, f) {
+				return
+			}
+			first += len(f.aus)
+		}
+	}
+}
+
 // dynamicOutputs counts the AUs of the dynamic families.
 func (m *Models) dynamicOutputs() int {
 	n := 0
-	for _, f := range m.families {
-		if f.kind.dynamic() {
-			n += len(f.aus)
-		}
+	for first, f := range m.dynamicFamilies() {
+		n = first + len(f.aus)
 	}
 	return n
 }
 
-// dynamicScores writes x·sv for each dynamic model, family by family, into
-// out: with the linear models' offsets (dynamicOffsets) they give the scores
-// for any medians, since (x − means − med)·sv = x·sv − (means + med)·sv.
+// dynamicScores writes x·sv for each dynamic model into out: with the linear
+// models' offsets (dynamicOffsets) they give the scores for any medians,
+// since (x − means − med)·sv = x·sv − (means + med)·sv.
 func (m *Models) dynamicScores(out, x []float64) {
-	i := 0
-	for _, f := range m.families {
-		if !f.kind.dynamic() {
-			continue
-		}
+	for first, f := range m.dynamicFamilies() {
 		for a := range f.aus {
-			out[i] = dot(x[:FeatureLen], f.supportVector(a))
-			i++
+			out[first+a] = dot(x[:FeatureLen], f.supportVector(a))
 		}
 	}
 }
 
-// dynamicOffsets returns, for each dynamic model in dynamicScores' order,
-// bias − (means + med)·sv; scratch is FeatureLen values of workspace.
+// dynamicOffsets returns, for each dynamic model, bias − (means + med)·sv;
+// scratch is FeatureLen values of workspace.
 func (m *Models) dynamicOffsets(med, scratch []float64) []float64 {
-	offsets := make([]float64, 0, m.dynamicOutputs())
-	for _, f := range m.families {
-		if !f.kind.dynamic() {
-			continue
-		}
+	offsets := make([]float64, m.dynamicOutputs())
+	for first, f := range m.dynamicFamilies() {
 		for k := range scratch[:FeatureLen] {
 			scratch[k] = f.means[k] + med[k]
 		}
 		for a := range f.aus {
-			offsets = append(offsets, f.bias[a]-dot(scratch[:FeatureLen], f.supportVector(a)))
+			offsets[first+a] = f.bias[a] - dot(scratch[:FeatureLen], f.supportVector(a))
 		}
 	}
 	return offsets
@@ -85,14 +94,9 @@ func (m *Models) dynamicOffsets(med, scratch []float64) []float64 {
 // finishDynamic writes the dynamic models' outputs into row from a frame's
 // dynamicScores and the offsets of the medians they are to use.
 func (m *Models) finishDynamic(row, scores, offsets []float64) {
-	i := 0
-	for _, f := range m.families {
-		if !f.kind.dynamic() {
-			continue
-		}
+	for first, f := range m.dynamicFamilies() {
 		for a, col := range f.columns {
-			row[col] = f.output(a, scores[i]+offsets[i])
-			i++
+			row[col] = f.output(a, scores[first+a]+offsets[first+a])
 		}
 	}
 }
