@@ -28,6 +28,11 @@ type benchResult struct {
 	PeakRSSMB      float64            `json:"peak_rss_mb"`
 	DetectorFrames int                `json:"detector_frames"`
 	StagesMS       map[string]float64 `json:"stages_ms"` // mean per frame
+	// CPUMSPerFrame is the processor time of all threads per frame, and
+	// CoresBusy that time over the wall time: together they say whether
+	// the pipeline waits or computes.
+	CPUMSPerFrame float64 `json:"cpu_ms_per_frame"`
+	CoresBusy     float64 `json:"cores_busy"`
 }
 
 func runBench(args []string, stdout, stderr io.Writer) error {
@@ -91,10 +96,12 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 }
 
 func benchVideo(ctx context.Context, engine *pipeline.Engine, video, outDir string) (benchResult, error) {
+	cpuBefore := processorTime()
 	sum, err := engine.Process(ctx, video, pipeline.OutputPath(video, outDir), pipeline.Options{}, nil)
 	if err != nil {
 		return benchResult{}, err
 	}
+	cpu := processorTime() - cpuBefore
 	frames, decodeWall, err := pipeline.DecodeOnly(ctx, video)
 	if err != nil {
 		return benchResult{}, err
@@ -106,6 +113,10 @@ func benchVideo(ctx context.Context, engine *pipeline.Engine, video, outDir stri
 		StagesMS: map[string]float64{},
 	}
 	r.Ratio = r.FPS / r.DecodeFPS
+	r.CPUMSPerFrame = ms(cpu) / float64(max(1, sum.Frames))
+	if sum.Wall > 0 {
+		r.CoresBusy = cpu.Seconds() / sum.Wall.Seconds()
+	}
 	for _, s := range pipeline.Stages() {
 		r.StagesMS[s.String()] = ms(sum.Timings[s]) / float64(max(1, sum.Frames))
 	}
@@ -139,5 +150,6 @@ func printBench(w io.Writer, r benchResult) {
 		parts = append(parts, fmt.Sprintf("%s %.2f", s, r.StagesMS[s.String()]))
 	}
 	fmt.Fprintf(w, "  ms per frame: %s\n", strings.Join(parts, ", "))
+	fmt.Fprintf(w, "  processor time %.2f ms per frame on %.2f cores busy\n", r.CPUMSPerFrame, r.CoresBusy)
 	fmt.Fprintf(w, "  detector on %d frames; first frame after %.0f ms; peak RSS %.0f MB\n", r.DetectorFrames, r.FirstFrameMS, r.PeakRSSMB)
 }
