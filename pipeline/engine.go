@@ -42,14 +42,15 @@ type Config struct {
 	// Runtime runs the face detector and landmark networks. Without it the
 	// engine can only measure videos whose landmarks are given (Options.Track).
 	Runtime *onnx.Runtime
-	// Threads is the number of threads each network may use; 0 chooses
-	// one on two cores or fewer, else leaves it to ONNX Runtime. On two
-	// cores the pipeline's own goroutines already keep both busy, and a
-	// second thread per network (which ONNX Runtime by default also pins
-	// to a core) only adds waking and waiting: over a 10-minute 640×480
-	// video one thread gave 98–105 frames/s for 16.0–17.4 ms of processor
-	// time per frame, ONNX Runtime's default 93–103 frames/s for 18.5–19.4
-	// ms; at 1080×720, 88 against 88–91 frames/s.
+	// Threads is the number of threads each network may use; 0 gives each
+	// half the cores, one on two cores. PFLD runs the crop and its mirror
+	// image as two networks side by side, and the pipeline's goroutines
+	// keep the cores busy besides, so more threads per network only add
+	// waking and waiting; ONNX Runtime's own default would give each
+	// network a thread per core, pinned to it. Measured on two cores over
+	// a 10-minute 640×480 video: one thread 98–105 frames/s for 16.0–17.4 ms
+	// of processor time per frame, ONNX Runtime's default 93–103 frames/s
+	// for 18.5–19.4 ms (before PFLD's two images ran side by side).
 	Threads int
 	// Fast uses PFLD's landmarks without OpenFace's CLNF fitting: about
 	// 1.3 times the frames per second, with AUs that agree less with OpenFace's.
@@ -114,8 +115,8 @@ func newRefiner(modelDir string) (*clnf.Fitter, error) {
 
 func newTracker(cfg Config) (*tracker, error) {
 	threads := cfg.Threads
-	if threads == 0 && runtime.GOMAXPROCS(0) <= 2 {
-		threads = 1
+	if threads == 0 {
+		threads = max(1, runtime.GOMAXPROCS(0)/2)
 	}
 	opt := onnx.SessionOptions{IntraOpThreads: threads, NoSpinning: true}
 	det, err := detect.NewDetector(cfg.Runtime, filepath.Join(cfg.ModelDir, detectorFile), opt)

@@ -74,9 +74,9 @@ func TestFillInputMatchesOpenCV(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			l.fillInput(img, tc.c)
+			l.fillInput(img, tc.c, l.direct.Input(0), l.mirror.Input(0))
 			want := openCVCrop(t, img, tc.c)
-			input := l.session.Input(0)
+			input, mirror := l.direct.Input(0), l.mirror.Input(0)
 			const plane = InputSize * InputSize
 			differ := 0
 			for y := range InputSize {
@@ -86,7 +86,7 @@ func TestFillInputMatchesOpenCV(t *testing.T) {
 						if input[ch*plane+y*InputSize+x] != v {
 							differ++
 						}
-						if m := input[3*plane+ch*plane+y*InputSize+InputSize-1-x]; m != v {
+						if m := mirror[ch*plane+y*InputSize+InputSize-1-x]; m != v {
 							t.Fatalf("the mirror at (%d,%d) channel %d is %v, want %v", InputSize-1-x, y, ch, m, v)
 						}
 					}

@@ -17,15 +17,15 @@ var mirrorPoint = [NumPoints]int{
 	67, 66, 65,
 }
 
-// toFrame averages the network's two results and maps them to frame pixels
+// toFrame averages the network's results for the crop (direct) and its
+// mirror image (mirrored) and maps them to frame pixels
 // (spec §2.3, erratum 7). The outputs are interleaved (u, v) pairs in units
 // of the crop's side; the mirror's are flipped back (u = 1 − u′) and
 // renumbered. u·size is a distance from the crop's left edge, which lies at
 // X1 − 0.5 where pixel centres are whole numbers (spec §0.1), hence
 // x = u·size + X1 − 0.5. Padding needs no special case: the network saw the
 // whole size×size crop.
-func toFrame(output []float32, c crop, out []float64) {
-	direct, mirrored := output[:Len], output[Len:2*Len]
+func toFrame(direct, mirrored []float32, c crop, out []float64) {
 	size := float64(c.size)
 	for i := range NumPoints {
 		j := mirrorPoint[i]

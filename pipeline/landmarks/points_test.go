@@ -86,7 +86,7 @@ func TestToFrame(t *testing.T) {
 	output[2*45], output[Len+2*36] = 0.75, 0.27       // point 45: u = (0.75 + 0.73)/2
 	out := make([]float64, Len)
 	c := crop{x1: 10, y1: -20, size: 100}
-	toFrame(output, c, out)
+	toFrame(output[:Len], output[Len:], c, out)
 
 	tests := []struct {
 		name         string
