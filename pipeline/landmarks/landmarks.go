@@ -103,7 +103,7 @@ func (l *Locator) Close() {
 
 // Locate writes the 68 landmarks of the face in box into out, in frame
 // pixels and planar order [x0..x67, y0..y67]. It crops a square around the
-// box (spec §2.1), runs the crop and its mirror image (§2.2)
+// box (spec §2.1), runs the crop and its mirror image side by side (§2.2)
 // and maps the average of the two results back to the frame (§2.3,
 // erratum 7). The box may come from the detector or from BoxFromLandmarks.
 func (l *Locator) Locate(img *bgr.Image, box detect.Box, out []float64) error {
