@@ -44,11 +44,11 @@ func squareCrop(b detect.Box) (crop, error) {
 	return crop{x1: cx - size/2, y1: cy - size/2, size: size}, nil
 }
 
-// fillInput writes the crop, scaled to 112×112, as RGB in [0, 1] into
-// direct and its mirror image into mirror (spec §2.2, erratum 7). The crop
-// is scaled as OpenCV's INTER_LINEAR scales the crop once padded with black
-// to its full size.
-func (l *Locator) fillInput(img *bgr.Image, c crop, direct, mirror []float32) {
+// fillInput writes the crop, scaled to 112×112, as RGB in [0, 1] into the
+// direct session's input and its mirror image into the mirror session's
+// (spec §2.2, erratum 7). The crop is scaled as OpenCV's INTER_LINEAR scales
+// the crop once padded with black to its full size.
+func (l *Locator) fillInput(img *bgr.Image, c crop) {
 	const plane = InputSize * InputSize
 	scale := float64(c.size) / InputSize
 	resample.LinearTaps(l.xTaps[:], c.size, scale, resample.Columns)
@@ -56,7 +56,7 @@ func (l *Locator) fillInput(img *bgr.Image, c crop, direct, mirror []float32) {
 	for x, tx := range l.xTaps {
 		l.columns[x] = [2]int{byteOffset(c.x1+tx.Index0, img.W), byteOffset(c.x1+tx.Index1, img.W)}
 	}
-	direct, mirror = direct[:3*plane], mirror[:3*plane]
+	direct, mirror := l.direct.Input(0)[:3*plane], l.mirror.Input(0)[:3*plane]
 	for y, ty := range l.yTaps {
 		top, bottom := frameRow(img, c.y1+ty.Index0), frameRow(img, c.y1+ty.Index1)
 		for x := range l.xTaps {

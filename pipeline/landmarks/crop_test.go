@@ -74,7 +74,7 @@ func TestFillInputMatchesOpenCV(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			l.fillInput(img, tc.c, l.direct.Input(0), l.mirror.Input(0))
+			l.fillInput(img, tc.c)
 			want := openCVCrop(t, img, tc.c)
 			input, mirror := l.direct.Input(0), l.mirror.Input(0)
 			const plane = InputSize * InputSize

@@ -120,7 +120,7 @@ func (l *Locator) Locate(img *bgr.Image, box detect.Box, out []float64) error {
 	if c.x1 >= img.W || c.y1 >= img.H || c.x1+c.size <= 0 || c.y1+c.size <= 0 {
 		return fmt.Errorf("locate landmarks: the face box %+v lies outside the %d×%d frame", box, img.W, img.H)
 	}
-	l.fillInput(img, c, l.direct.Input(0), l.mirror.Input(0))
+	l.fillInput(img, c)
 	l.mirrorRun <- struct{}{}
 	directErr := l.direct.Run()
 	if err := cmp.Or(directErr, <-l.mirrorDone); err != nil {

@@ -106,6 +106,6 @@ func BenchmarkFillInput(b *testing.B) {
 	c := crop{x1: 440, y1: 150, size: 280}
 	b.ReportAllocs()
 	for b.Loop() {
-		l.fillInput(img, c, l.direct.Input(0), l.mirror.Input(0))
+		l.fillInput(img, c)
 	}
 }
