@@ -24,22 +24,34 @@ const maxFitError = 0.04
 // stages use). Each step has its own fitter and timings.
 type finder struct {
 	locateFit, refineFit         *pdm.Fitter
-	refiner                      *clnf.Fitter // nil: PFLD's landmarks are used as they are
+	refiner                      *clnf.Fitter // nil without a Runtime, when only given tracks are used
 	locateTimings, refineTimings Timings
+	// previous is the last frame's refined fit and landmarks while it had a
+	// face, where CLNF starts on a frame the tracker left to it.
+	previous    pdm.Params
+	previousLm  [pdm.LandmarksLen]float64
+	hasPrevious bool
 }
 
 func newFinder(m *pdm.Model) *finder {
 	return &finder{locateFit: pdm.NewFitter(m), refineFit: pdm.NewFitter(m)}
 }
 
+// reset prepares for a new video.
+func (s *finder) reset() {
+	s.locateTimings, s.refineTimings = Timings{}, Timings{}
+	s.hasPrevious = false
+}
+
 // foundFace is what the finder hands to the AU stages for one frame.
 type foundFace struct {
 	success bool
 	// located: the tracker's landmarks fit a face, with the detector's
-	// score and the fit below; refine takes it from there.
-	located       bool
-	score, fitErr float64
-	lm            []float64
+	// score and the fit below; refine takes it from there. followed: the
+	// tracker left the frame to CLNF, to start from the previous frame's fit.
+	located, followed bool
+	score, fitErr     float64
+	lm                []float64
 	// auParams feed the AU features (OpenFace fits them to the landmarks
 	// with CalcParams in FaceAnalyser::AddNextFrame); outParams the pose,
 	// parameter and 3-D columns (OpenFace takes them from its tracker).
@@ -186,7 +198,11 @@ func trackParams(tf *csvout.TrackFrame) pdm.Params {
 // detector.
 func (s *finder) locate(img *bgr.Image, t *tracker, out *foundFace) error {
 	lm := out.lm
-	out.success, out.located = false, false
+	out.success, out.located, out.followed = false, false, false
+	if t.mayFollow() {
+		out.located, out.followed, out.score = true, true, t.score
+		return nil
+	}
 	for attempt := 0; attempt < 2; attempt++ {
 		ok, fresh, err := t.locate(img, lm, attempt > 0, &s.locateTimings)
 		if err != nil {
@@ -212,27 +228,48 @@ func (s *finder) locate(img *bgr.Image, t *tracker, out *foundFace) error {
 
 // refine moves located landmarks to where OpenFace's CLNF fitting puts
 // them, whose landmarks OpenFace's AU models were trained and run on,
-// starting from the fit locate made, and fits the PDM to the result; a
-// refined shape that no longer fits a face leaves the frame without one.
+// starting from the fit locate made, or on a followed frame from the
+// previous frame's, and fits the PDM to the result; a refined shape that no
+// longer fits a face, or a followed one on a blank region, leaves the frame
+// without one.
 func (s *finder) refine(img *bgr.Image, out *foundFace) error {
-	if !out.located {
-		return nil
+	found, err := s.refineFace(img, out)
+	s.hasPrevious = found
+	if found {
+		s.previous = out.auParams
+		copy(s.previousLm[:], out.lm)
+		out.success, out.confidence = true, confidence(out.score, out.fitErr)
 	}
-	if s.refiner != nil {
-		w := s.refineTimings.start(StageRefine)
-		_, err := s.refiner.RefineFrom(img, out.lm, out.auParams)
-		w.stop()
-		if err != nil {
-			return err
-		}
-		p, fitErr, err := fit(s.refineFit, &s.refineTimings, out.lm)
-		if err != nil || fitErr > maxFitError {
-			return nil
-		}
-		out.auParams, out.outParams, out.fitErr = p, p, fitErr
+	return err
+}
+
+// refineFace fits CLNF and the PDM for refine and reports whether the frame
+// has a face.
+func (s *finder) refineFace(img *bgr.Image, out *foundFace) (bool, error) {
+	if !out.located || (out.followed && !s.hasPrevious) {
+		return false, nil
 	}
-	out.success, out.confidence = true, confidence(out.score, out.fitErr)
-	return nil
+	start := out.auParams
+	if out.followed {
+		// CLNF leaves a face too small to fit where it was.
+		start = s.previous
+		copy(out.lm, s.previousLm[:])
+	}
+	w := s.refineTimings.start(StageRefine)
+	_, err := s.refiner.RefineFrom(img, out.lm, start)
+	w.stop()
+	if err != nil {
+		return false, err
+	}
+	if out.followed && !hasContrast(img, out.lm) {
+		return false, nil
+	}
+	p, fitErr, err := fit(s.refineFit, &s.refineTimings, out.lm)
+	if err != nil || fitErr > maxFitError {
+		return false, nil
+	}
+	out.auParams, out.outParams, out.fitErr = p, p, fitErr
+	return true, nil
 }
 
 // minContrast is the smallest standard deviation of brightness, in grey
