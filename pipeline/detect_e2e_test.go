@@ -40,13 +40,15 @@ var endToEndFloor = map[string]float64{
 	"subj02_timepoint01.mp4": 0.61,
 }
 
-// fastFloor is the same for the fast mode, PFLD on every third frame only
-// (today 0.960, 0.966, 0.752, 0.592).
+// fastFloor is the same for the fast mode, PFLD on every other frame only
+// (today 0.958, 0.966, 0.747, 0.630): on the CE-CLM references it is held
+// to the bars themselves, which runs with seeded noise on PFLD's points
+// clear by 0.014 and 0.006 at worst.
 var fastFloor = map[string]float64{
 	"default.wmv":            0.94,
 	"changeLighting.wmv":     0.94,
 	"subj01_timepoint01.mp4": 0.72,
-	"subj02_timepoint01.mp4": 0.57,
+	"subj02_timepoint01.mp4": 0.60,
 }
 
 func TestEndToEndAgainstOpenFace(t *testing.T) {

@@ -52,11 +52,11 @@ type Config struct {
 	// of processor time per frame, ONNX Runtime's default 93–103 frames/s
 	// for 18.5–19.4 ms (before PFLD's two images ran side by side).
 	Threads int
-	// Fast runs PFLD on every third frame only; in the frames between,
+	// Fast runs PFLD on every other frame only; in the frames between,
 	// OpenFace's CLNF fitting follows the face from its fit in the frame
-	// before, as OpenFace's own tracker does. About 1.3 times the frames per
-	// second, with AUs that agree a little less with OpenFace's default
-	// (CE-CLM) landmarks.
+	// before, as OpenFace's own tracker does. More frames per second, with
+	// AUs that agree a little less with OpenFace's default (CE-CLM)
+	// landmarks.
 	Fast bool
 }
 

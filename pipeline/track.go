@@ -20,12 +20,12 @@ const (
 	// that tracking accepts before asking the detector again.
 	maxJump = 1.4
 	// fastFollow is how many frames the fast mode leaves to CLNF alone after
-	// each frame PFLD runs on. Two gives about 1.3 times the frames per
-	// second of PFLD on every frame; one gives less speed for no clear gain
-	// in agreement (mean AU r against OpenFace, over runs with 0.02 px of
-	// seeded noise on PFLD's points: subj01 0.744–0.758 against 0.734–0.746,
-	// subj02 0.586–0.590 against 0.606–0.619).
-	fastFollow = 2
+	// each frame PFLD runs on. One keeps every sample video within the
+	// agreement that OpenFace's own alternative landmark models reach (mean
+	// AU r against OpenFace's CE-CLM, over runs with 0.02 px of seeded noise
+	// on PFLD's points: subj01 0.734–0.746, subj02 0.606–0.619, against
+	// 0.72 and 0.60); two is faster but takes subj02 to 0.586–0.590.
+	fastFollow = 1
 )
 
 // tracker follows one face through a video: a detection starts it, then each

@@ -41,7 +41,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	setup.register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per video")
 	threads := fs.Int("threads", 0, "threads per network (0: half the cores, one on two)")
-	fast := fs.Bool("fast", false, "run PFLD on every third frame only, as process --fast does")
+	fast := fs.Bool("fast", false, "run PFLD on every other frame only, as process --fast does")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the pipeline runs to `FILE` (for go tool pprof)")
 	if err := parseArgs(fs, args); err != nil {
 		return err

@@ -20,7 +20,7 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 	var setup setupFlags
 	setup.register(fs)
 	outDir := fs.String("o", "", "write the CSVs into this folder instead of beside each video")
-	fast := fs.Bool("fast", false, "run PFLD on every third frame only, OpenFace's CLNF following the face in between: about 1.3 times as fast, AUs agree a little less with OpenFace")
+	fast := fs.Bool("fast", false, "run PFLD on every other frame only, OpenFace's CLNF following the face in between: faster, AUs agree a little less with OpenFace")
 	landmarksFrom := fs.String("landmarks-from", "", "take each frame's landmarks (and PDM parameters) from this OpenFace CSV instead of detecting them")
 	trackParams := fs.Bool("au-from-track-params", false, "with --landmarks-from: compute AU features from the CSV's p_* parameters instead of fitting them to the landmarks as OpenFace's AU stage does")
 	if err := parseArgs(fs, args); err != nil {

@@ -432,7 +432,7 @@ func TestRefineReadsOnlyConvertedGray(t *testing.T) {
 					t.Fatal(err)
 				}
 				got := ref.Frames[k-1].Landmarks
-				gray := &poisoned.pool.gray
+				gray := &poisoned.gray
 				if len(gray.pix) < img.W*img.H {
 					gray.pix = make([]float32, img.W*img.H)
 				}

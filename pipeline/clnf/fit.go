@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 
 	"github.com/auwatchd/auwatchd/internal/linalg"
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
@@ -74,14 +75,21 @@ type partSettings struct {
 // Fitter refines landmarks with a Model. It owns every buffer it needs, so
 // after the first frames (which fill the lazily built kernel tables) Refine
 // does not allocate; one Fitter must not be used by two goroutines at once.
-// It spreads the patch responses over helper goroutines that Close stops.
+// It spreads the main fit's patch responses, then the part models' fits,
+// over helper goroutines that Close stops.
 type Fitter struct {
 	model *Model
 	calc  *pdm.Fitter
-	pool  *responsePool
+	gray  grayFrame
+	pool  *workPool
 	main  *partFitter
 	parts []*partFitter // empty unless hierarchical refinement runs
-	out   [pdm.LandmarksLen]float64
+	// partOrder lists the parts costliest first, the order in which the
+	// pool hands them out, so that the longest fit starts first; active
+	// is the frame's share of it and fitPart the pool's task over it.
+	partOrder, active []int
+	fitPart           func(k int, s *patchScratch)
+	out               [pdm.LandmarksLen]float64
 }
 
 // NewFitter returns a Fitter for m with the given settings.
@@ -116,12 +124,33 @@ func NewFitter(m *Model, s Settings) (*Fitter, error) {
 	for _, pf := range f.parts {
 		pf.model.prepareSigmas(pf.settings.windows, workers)
 	}
-	f.pool = newResponsePool(workers)
+	f.pool = newWorkPool(workers)
 	for _, pf := range append([]*partFitter{f.main}, f.parts...) {
-		pf.pool = f.pool
+		pf.pool, pf.gray = f.pool, &f.gray
+		pf.respond = pf.landmarkResponse
 	}
-	runtime.AddCleanup(f, (*responsePool).close, f.pool)
+	f.partOrder = costliestFirst(f.parts)
+	f.fitPart = f.fitActivePart
+	runtime.AddCleanup(f, (*workPool).close, f.pool)
 	return f, nil
+}
+
+// costliestFirst orders parts by the response positions a fit computes
+// per iteration budget, most first.
+func costliestFirst(parts []*partFitter) []int {
+	cost := func(pf *partFitter) int {
+		positions := 0
+		for _, w := range pf.settings.windows {
+			positions += w * w
+		}
+		return positions * pf.model.shape.n
+	}
+	order := make([]int, len(parts))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cost(parts[b]) - cost(parts[a]) })
+	return order
 }
 
 // Close stops the Fitter's helper goroutines. A Fitter still works after
@@ -157,8 +186,8 @@ func (f *Fitter) RefineFrom(img *bgr.Image, landmarks []float64, start pdm.Param
 		return false, errors.New("refine needs a non-empty BGR image")
 	}
 	f.main.setParams(start)
-	f.pool.gray.setFrame(img)
-	defer f.pool.gray.release()
+	f.gray.setFrame(img)
+	defer f.gray.release()
 	if !f.main.fit() {
 		return false, nil
 	}
@@ -194,21 +223,25 @@ func (f *partFitter) setParams(p pdm.Params) {
 // refineParts fits each part model from the main fit's points, merges the
 // parts' points back in model order and re-fits the 68-point PDM to the
 // result (the hierarchical step of CLNF::DetectLandmarks). Parts too coarse
-// for the face's scale keep the main fit's points.
+// for the face's scale keep the main fit's points. The parts are
+// independent of one another, so they are fitted side by side.
 func (f *Fitter) refineParts() error {
-	used := false
-	for _, pf := range f.parts {
+	f.active = f.active[:0]
+	for _, i := range f.partOrder {
+		pf := f.parts[i]
 		pf.used = f.main.global[0] > partMinScale*pf.model.scales[0].scaling
-		if !pf.used {
-			continue
-		}
-		used = true
-		if err := pf.fitFrom(f.out[:]); err != nil {
-			return fmt.Errorf("part %s: %w", pf.part.name, err)
+		if pf.used {
+			f.active = append(f.active, i)
 		}
 	}
-	if !used {
+	if len(f.active) == 0 {
 		return nil
+	}
+	f.pool.run(len(f.active), f.fitPart)
+	for _, pf := range f.parts {
+		if pf.used && pf.err != nil {
+			return fmt.Errorf("part %s: %w", pf.part.name, pf.err)
+		}
 	}
 	for _, pf := range f.parts {
 		if !pf.used {
@@ -225,6 +258,15 @@ func (f *Fitter) refineParts() error {
 	}
 	f.main.project(f.out[:])
 	return nil
+}
+
+// fitActivePart fits the k-th active part on the calling goroutine, with
+// its buffers s, from the main fit's points.
+func (f *Fitter) fitActivePart(k int, s *patchScratch) {
+	pf := f.parts[f.active[k]]
+	pf.alone = s
+	pf.err = pf.fitFrom(f.out[:])
+	pf.alone = nil
 }
 
 // fitFrom starts a part from its mapped points of the 68 landmarks (the
@@ -248,9 +290,19 @@ func (f *partFitter) fitFrom(landmarks []float64) error {
 type partFitter struct {
 	model    *partModel
 	settings partSettings
-	pool     *responsePool
-	part     *part // nil for the 68-point model
-	used     bool  // the part ran on the current frame
+	pool     *workPool
+	gray     *grayFrame // the frame being fitted, shared by the parts
+	part     *part      // nil for the 68-point model
+	used     bool       // the part ran on the current frame
+	err      error      // the part's fit failed on the current frame
+
+	// job is the responses being computed and respond the pool's task for
+	// it; alone, when set, holds the buffers with which the responses are
+	// computed on the calling goroutine instead (the part is itself one
+	// of the pool's tasks).
+	job     responseJob
+	respond func(i int, s *patchScratch)
+	alone   *patchScratch
 
 	global                    [6]float64 // scale, rx, ry, rz, tx, ty
 	local                     []float64
@@ -267,6 +319,12 @@ type partFitter struct {
 	kde                       map[int][]float32
 	imgToRef, refToImg        [2][2]float64
 	lastStopped               bool
+}
+
+// responseJob is one part model's responses at one scale.
+type responseJob struct {
+	scale, viewIdx, window int
+	a1, b1                 float32 // the reference-to-image similarity's first row
 }
 
 // newPartFitter validates the settings against the model; strict demands
@@ -364,16 +422,24 @@ func (f *partFitter) responses(scale, viewIdx, window int) {
 	n := f.model.shape.n
 	f.project(f.shape)
 	f.alignToReference(se.scaling)
-	job := responseJob{
-		fitter: f, scale: scale, viewIdx: viewIdx, window: window,
+	f.job = responseJob{
+		scale: scale, viewIdx: viewIdx, window: window,
 		a1: float32(f.refToImg[0][0]), b1: float32(-f.refToImg[0][1]),
 	}
-	f.pool.gray.ensure(f.sampledRegion(&job))
-	f.pool.run(job, n)
+	f.gray.ensure(f.sampledRegion())
+	if f.alone == nil {
+		f.pool.run(n, f.respond)
+		return
+	}
+	for i := range n {
+		f.landmarkResponse(i, f.alone)
+	}
 }
 
-// sampledRegion bounds the image pixels that job's landmarkResponse calls read.
-func (f *partFitter) sampledRegion(job *responseJob) rect {
+// sampledRegion bounds the image pixels that the current job's
+// landmarkResponse calls read.
+func (f *partFitter) sampledRegion() rect {
+	job := &f.job
 	se := f.model.scales[job.scale]
 	n := f.model.shape.n
 	var region rect
@@ -388,8 +454,10 @@ func (f *partFitter) sampledRegion(job *responseJob) rect {
 	return region
 }
 
-// landmarkResponse computes landmark i's response map for job into f.resp[i].
-func (f *partFitter) landmarkResponse(i int, job *responseJob, s *patchScratch) {
+// landmarkResponse computes landmark i's response map for the current job
+// into f.resp[i], with the buffers s.
+func (f *partFitter) landmarkResponse(i int, s *patchScratch) {
+	job := &f.job
 	se := f.model.scales[job.scale]
 	if !se.views[job.viewIdx].visible[i] {
 		return
@@ -397,7 +465,7 @@ func (f *partFitter) landmarkResponse(i int, job *responseJob, s *patchScratch) 
 	n := f.model.shape.n
 	e := &se.experts[job.viewIdx][i]
 	aw, ah := job.window+e.width-1, job.window+e.height-1
-	area := s.extractArea(&f.pool.gray, float32(f.shape[i]), float32(f.shape[i+n]), job.a1, job.b1, aw, ah)
+	area := s.extractArea(f.gray, float32(f.shape[i]), float32(f.shape[i+n]), job.a1, job.b1, aw, ah)
 	var sigma []float32
 	if len(e.alphas) > 0 {
 		sigma = f.model.sigma(job.scale, job.viewIdx, i, job.window)

@@ -2,6 +2,7 @@ package clnf
 
 import (
 	"math"
+	"sync"
 
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 )
@@ -9,10 +10,13 @@ import (
 // grayFrame is the current frame in grey levels, converted on demand: only
 // the rectangle done holds the current frame's values, the rest of pix may
 // be stale, so every read must lie in an area passed to ensure first.
+// Parts fitted side by side may call ensure at the same time: it converts
+// only pixels outside done, which no earlier ensure handed out for reading.
 type grayFrame struct {
 	pix  []float32
 	w, h int
 	src  *bgr.Image
+	mu   sync.Mutex // guards done and the conversion in ensure
 	done rect
 }
 
@@ -76,6 +80,8 @@ func (f *grayFrame) release() { f.src, f.done = nil, rect{} }
 // converted area grows to the bounding box of the requests; pixels already
 // converted are not converted again.
 func (f *grayFrame) ensure(r rect) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	r = rect{max(r.x0, 0), max(r.y0, 0), min(r.x1, f.w), min(r.y1, f.h)}
 	if r.empty() || f.done.contains(r) {
 		return
