@@ -40,7 +40,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	var setup setupFlags
 	setup.register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per video")
-	threads := fs.Int("threads", 0, "threads per network (0: half the cores, one on two)")
+	threads := fs.Int("threads", 0, "threads per network (0: half the cores for PFLD, one on two, and every core for the detector)")
 	fast := fs.Bool("fast", false, "run PFLD on every other frame only, as process --fast does")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the pipeline runs to `FILE` (for go tool pprof)")
 	if err := parseArgs(fs, args); err != nil {
