@@ -57,9 +57,10 @@ app:
 	@echo "make app builds auwatchd.app, which is macOS-only; nothing to build on $$(uname -s)."
 endif
 
-# Whole-pipeline speed on the sample videos; peak memory for a 10-second and
-# a 10-minute video (default.wmv cut and looped), each in a process of its
-# own; then the Go benchmarks of each stage.
+# Whole-pipeline speed on the sample videos, in the default and the fast
+# mode; peak memory for a 10-second and a 10-minute video (default.wmv cut
+# and looped), each in a process of its own; then the Go benchmarks of each
+# stage.
 BENCH_VIDEOS = testdata/videos/default.wmv testdata/videos/changeLighting.wmv \
 	testdata/videos/subj01_timepoint01.mp4 testdata/videos/subj02_timepoint01.mp4
 BENCH_SHORT = testdata/bench/default-10s.wmv
@@ -67,6 +68,7 @@ BENCH_LONG = testdata/bench/default-10min.wmv
 
 bench: deps weights testdata build $(BENCH_SHORT) $(BENCH_LONG)
 	./bin/auwatchd bench $(BENCH_VIDEOS)
+	./bin/auwatchd bench --fast $(BENCH_VIDEOS)
 	./bin/auwatchd bench $(BENCH_SHORT)
 	./bin/auwatchd bench $(BENCH_LONG)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
