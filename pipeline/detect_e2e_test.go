@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"math"
@@ -54,33 +55,45 @@ var fastFloor = map[string]float64{
 func TestEndToEndAgainstOpenFace(t *testing.T) {
 	e := newDetectingEngine(t)
 	for _, ref := range references {
-		checkEndToEnd(t, e, ref, endToEndFloor, 0.025)
+		checkEndToEnd(t, e, ref, Options{}, endToEndFloor, 0.025)
 	}
-}
-
-func newFastEngine(t *testing.T) *Engine {
-	t.Helper()
-	e, err := NewEngine(Config{ModelDir: filepath.Join(testenv.RepoRoot(t), "models"), Runtime: testvideo.Runtime(t), Fast: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
-	return e
 }
 
 func TestEndToEndFast(t *testing.T) {
-	e := newFastEngine(t)
+	e := newDetectingEngine(t)
 	for _, ref := range references {
-		checkEndToEnd(t, e, ref, fastFloor, 0.025)
+		checkEndToEnd(t, e, ref, Options{Fast: true}, fastFloor, 0.025)
 	}
 }
 
-func checkEndToEnd(t *testing.T, e *Engine, ref reference, floor map[string]float64, maxNME float64) {
+// TestModesShareAWarmEngine runs one engine in the default mode, the fast
+// mode and the default mode again: the mode must leave nothing behind for
+// the next video, as the daemon switches modes from video to video.
+func TestModesShareAWarmEngine(t *testing.T) {
+	e := newDetectingEngine(t)
+	video := testenv.TestdataPath(t, "videos/changeLighting.wmv")
+	var csvs [3][]byte
+	for i, opt := range []Options{{}, {Fast: true}, {}} {
+		out := OutputPath(video, t.TempDir())
+		if _, err := e.Process(context.Background(), video, out, opt, nil); err != nil {
+			t.Fatal(err)
+		}
+		csvs[i] = mustRead(t, out)
+	}
+	if !bytes.Equal(csvs[0], csvs[2]) {
+		t.Error("the default mode's CSV changed after a video in the fast mode")
+	}
+	if bytes.Equal(csvs[0], csvs[1]) {
+		t.Error("the fast mode's CSV is the default mode's: the mode was not applied")
+	}
+}
+
+func checkEndToEnd(t *testing.T, e *Engine, ref reference, opt Options, floor map[string]float64, maxNME float64) {
 	name := filepath.Base(ref.video)
 	t.Run(name, func(t *testing.T) {
 		video := testenv.TestdataPath(t, ref.video)
 		out := OutputPath(video, t.TempDir())
-		sum, err := e.Process(context.Background(), video, out, Options{}, nil)
+		sum, err := e.Process(context.Background(), video, out, opt, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -189,24 +202,25 @@ func mustRead(t *testing.T, path string) []byte {
 	return data
 }
 
-// bothModes runs a test on the default engine and on the fast one, whose
+// bothModes runs a test in the default mode and in the fast one, whose
 // tracking differs: CLNF follows the face between PFLD's frames.
-func bothModes(t *testing.T, test func(t *testing.T, e *Engine)) {
-	t.Run("default", func(t *testing.T) { test(t, newDetectingEngine(t)) })
-	t.Run("fast", func(t *testing.T) { test(t, newFastEngine(t)) })
+func bothModes(t *testing.T, test func(t *testing.T, e *Engine, opt Options)) {
+	e := newDetectingEngine(t)
+	t.Run("default", func(t *testing.T) { test(t, e, Options{}) })
+	t.Run("fast", func(t *testing.T) { test(t, e, Options{Fast: true}) })
 }
 
 // TestFaceLeavesAndReturns blacks out the middle of a video: those frames
 // must fail and the face must be found again after.
 func TestFaceLeavesAndReturns(t *testing.T) { bothModes(t, faceLeavesAndReturns) }
 
-func faceLeavesAndReturns(t *testing.T, e *Engine) {
+func faceLeavesAndReturns(t *testing.T, e *Engine, opt Options) {
 	dir := t.TempDir()
 	clip := filepath.Join(dir, "away.mp4")
 	ffmpeg(t, "-i", testenv.TestdataPath(t, "videos/changeLighting.wmv"), "-vf", "drawbox=enable='between(n,30,49)':color=black:t=fill",
 		"-c:v", "mpeg4", "-q:v", "2", clip)
 	out := OutputPath(clip, dir)
-	sum, err := e.Process(context.Background(), clip, out, Options{}, nil)
+	sum, err := e.Process(context.Background(), clip, out, opt, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,10 +281,10 @@ func countTrue(bs []bool) int {
 // never jump from one person to another between consecutive frames.
 func TestFollowsOneFace(t *testing.T) { bothModes(t, followsOneFace) }
 
-func followsOneFace(t *testing.T, e *Engine) {
+func followsOneFace(t *testing.T, e *Engine, opt Options) {
 	video := testenv.TestdataPath(t, "videos/multi_face.avi")
 	out := OutputPath(video, t.TempDir())
-	sum, err := e.Process(context.Background(), video, out, Options{}, nil)
+	sum, err := e.Process(context.Background(), video, out, opt, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,12 +56,6 @@ type Config struct {
 	// while the frames behind it wait, so it takes every core: the same
 	// detections, 1–5 % more frames per second.
 	Threads int
-	// Fast runs PFLD on every other frame only; in the frames between,
-	// OpenFace's CLNF fitting follows the face from its fit in the frame
-	// before, as OpenFace's own tracker does. More frames per second, with
-	// AUs that agree a little less with OpenFace's default (CE-CLM)
-	// landmarks.
-	Fast bool
 }
 
 // Engine holds the loaded models, kept warm from one video to the next.
@@ -97,9 +91,6 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if cfg.Runtime != nil {
 		if e.tracker, err = newTracker(cfg); err != nil {
 			return nil, err
-		}
-		if cfg.Fast {
-			e.tracker.follow = fastFollow
 		}
 		if e.finder.refiner, err = newRefiner(cfg.ModelDir); err != nil {
 			e.Close()
@@ -164,6 +155,12 @@ type Options struct {
 	// parameters, when it has them, instead of fitting them to the landmarks
 	// with CalcParams as OpenFace's AU stage does.
 	AUFromTrackParams bool
+	// Fast runs PFLD on every other frame only; in the frames between,
+	// OpenFace's CLNF fitting follows the face from its fit in the frame
+	// before, as OpenFace's own tracker does. More frames per second, with
+	// AUs that agree a little less with OpenFace's default (CE-CLM)
+	// landmarks. A Track leaves nothing to locate, so Fast does not apply.
+	Fast bool
 }
 
 // Progress reports how far a video has got.
@@ -243,7 +240,7 @@ func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Opt
 	e.finder.reset()
 	res := Results{IntensityNames: e.aus.IntensityNames(), OccurrenceNames: e.aus.OccurrenceNames()}
 	if e.tracker != nil {
-		e.tracker.reset()
+		e.tracker.reset(opt.Fast)
 	}
 	found, finderDone := e.startFinder(ctx, frames, opt)
 	defer func() {

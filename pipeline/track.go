@@ -53,8 +53,12 @@ type tracker struct {
 	follow, followed int
 }
 
-func (t *tracker) reset() {
-	*t = tracker{det: t.det, loc: t.loc, follow: t.follow}
+// reset prepares for a new video, in the fast mode or not.
+func (t *tracker) reset(fast bool) {
+	*t = tracker{det: t.det, loc: t.loc}
+	if fast {
+		t.follow = fastFollow
+	}
 }
 
 // mayFollow reports whether this frame's landmarks may come from following

@@ -59,7 +59,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer rt.Close()
-	engine, err := pipeline.NewEngine(pipeline.Config{ModelDir: modelDir, Runtime: rt, Threads: *threads, Fast: *fast})
+	engine, err := pipeline.NewEngine(pipeline.Config{ModelDir: modelDir, Runtime: rt, Threads: *threads})
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "ONNX Runtime %s on %s\n", rt.Version, rt.Provider)
 	}
 	for _, v := range fs.Args() {
-		r, err := benchVideo(ctx, engine, v, out)
+		r, err := benchVideo(ctx, engine, v, out, pipeline.Options{Fast: *fast})
 		if err != nil {
 			return err
 		}
@@ -95,9 +95,9 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func benchVideo(ctx context.Context, engine *pipeline.Engine, video, outDir string) (benchResult, error) {
+func benchVideo(ctx context.Context, engine *pipeline.Engine, video, outDir string, opt pipeline.Options) (benchResult, error) {
 	cpuBefore := processorTime()
-	sum, err := engine.Process(ctx, video, pipeline.OutputPath(video, outDir), pipeline.Options{}, nil)
+	sum, err := engine.Process(ctx, video, pipeline.OutputPath(video, outDir), opt, nil)
 	if err != nil {
 		return benchResult{}, err
 	}

@@ -43,7 +43,7 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg := pipeline.Config{ModelDir: modelDir, Fast: *fast}
+	cfg := pipeline.Config{ModelDir: modelDir}
 	if *landmarksFrom == "" {
 		rt, err := startRuntime(setup.onnxruntime, stderr)
 		if err != nil {
@@ -58,7 +58,7 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 	}
 	defer engine.Close()
 
-	opt := pipeline.Options{AUFromTrackParams: *trackParams}
+	opt := pipeline.Options{AUFromTrackParams: *trackParams, Fast: *fast}
 	if *landmarksFrom != "" {
 		if opt.Track, err = csvout.ReadTrack(*landmarksFrom); err != nil {
 			return err
