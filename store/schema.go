@@ -99,6 +99,11 @@ CREATE TABLE settings (
 	value TEXT NOT NULL
 ) WITHOUT ROWID;
 `,
+	// The mode a video was measured in; earlier results were all measured
+	// in the default mode.
+	`
+ALTER TABLE summaries ADD COLUMN fast INTEGER NOT NULL DEFAULT 0 CHECK (fast IN (0, 1));
+`,
 }
 
 // migrate brings the database up to len(steps), one step per transaction.

@@ -12,6 +12,7 @@ import (
 const (
 	SettingPaused        = "paused"        // "true" while the worker must not claim jobs
 	SettingNotifications = "notifications" // "false" to silence notifications
+	SettingFast          = "fast"          // "true" to measure new videos in the fast mode
 )
 
 // SetSetting stores value under key.
@@ -64,6 +65,15 @@ func boolSetting(ctx context.Context, q querier, key string, def bool) (bool, er
 	return b, nil
 }
 
+// flag reads the true/false setting key, which is def when unset.
+func (s *Store) flag(ctx context.Context, key string, def bool) (bool, error) {
+	b, err := boolSetting(ctx, s.rdb, key, def)
+	if err != nil {
+		return false, fmt.Errorf("read %s from %s: %w", key, s.path, err)
+	}
+	return b, nil
+}
+
 // SetPaused pauses or resumes the worker.
 func (s *Store) SetPaused(ctx context.Context, paused bool) error {
 	return s.SetSetting(ctx, SettingPaused, strconv.FormatBool(paused))
@@ -71,11 +81,7 @@ func (s *Store) SetPaused(ctx context.Context, paused bool) error {
 
 // Paused reports whether the worker is paused; it is not by default.
 func (s *Store) Paused(ctx context.Context) (bool, error) {
-	b, err := boolSetting(ctx, s.rdb, SettingPaused, false)
-	if err != nil {
-		return false, fmt.Errorf("read %s from %s: %w", SettingPaused, s.path, err)
-	}
-	return b, nil
+	return s.flag(ctx, SettingPaused, false)
 }
 
 // SetNotifications turns notifications on or off.
@@ -85,9 +91,17 @@ func (s *Store) SetNotifications(ctx context.Context, on bool) error {
 
 // Notifications reports whether notifications are on; they are by default.
 func (s *Store) Notifications(ctx context.Context) (bool, error) {
-	b, err := boolSetting(ctx, s.rdb, SettingNotifications, true)
-	if err != nil {
-		return false, fmt.Errorf("read %s from %s: %w", SettingNotifications, s.path, err)
-	}
-	return b, nil
+	return s.flag(ctx, SettingNotifications, true)
+}
+
+// SetFast chooses the fast mode, or the default mode, for the videos the
+// worker starts from now on.
+func (s *Store) SetFast(ctx context.Context, fast bool) error {
+	return s.SetSetting(ctx, SettingFast, strconv.FormatBool(fast))
+}
+
+// Fast reports whether new videos are measured in the fast mode; they are
+// not by default.
+func (s *Store) Fast(ctx context.Context) (bool, error) {
+	return s.flag(ctx, SettingFast, false)
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -100,16 +101,21 @@ func TestSettingsAreShared(t *testing.T) {
 	if on, err := daemon.Notifications(ctx); err != nil || !on {
 		t.Fatalf("notifications by default: %v, %v", on, err)
 	}
+	if fast, err := daemon.Fast(ctx); err != nil || fast {
+		t.Fatalf("fast mode by default: %v, %v", fast, err)
+	}
 	if _, ok, err := daemon.Setting(ctx, "missing"); ok || err != nil {
 		t.Fatalf("missing setting: ok=%v, %v", ok, err)
 	}
 	steps := []struct {
-		set           func() error
-		paused, notif bool
+		set                 func() error
+		paused, notif, fast bool
 	}{
-		{func() error { return cli.SetPaused(ctx, true) }, true, true},
-		{func() error { return cli.SetNotifications(ctx, false) }, true, false},
-		{func() error { return cli.SetPaused(ctx, false) }, false, false},
+		{func() error { return cli.SetPaused(ctx, true) }, true, true, false},
+		{func() error { return cli.SetNotifications(ctx, false) }, true, false, false},
+		{func() error { return cli.SetFast(ctx, true) }, true, false, true},
+		{func() error { return cli.SetPaused(ctx, false) }, false, false, true},
+		{func() error { return cli.SetFast(ctx, false) }, false, false, false},
 	}
 	for i, st := range steps {
 		if err := st.set(); err != nil {
@@ -117,8 +123,9 @@ func TestSettingsAreShared(t *testing.T) {
 		}
 		paused, err1 := daemon.Paused(ctx)
 		notif, err2 := daemon.Notifications(ctx)
-		if err1 != nil || err2 != nil || paused != st.paused || notif != st.notif {
-			t.Errorf("step %d: paused %v notifications %v (%v, %v), want %v %v", i, paused, notif, err1, err2, st.paused, st.notif)
+		fast, err3 := daemon.Fast(ctx)
+		if err := errors.Join(err1, err2, err3); err != nil || paused != st.paused || notif != st.notif || fast != st.fast {
+			t.Errorf("step %d: paused %v notifications %v fast %v (%v), want %v %v %v", i, paused, notif, fast, err, st.paused, st.notif, st.fast)
 		}
 	}
 	if err := cli.SetSetting(ctx, SettingPaused, "sometimes"); err != nil {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/auwatchd/auwatchd/store"
@@ -132,6 +133,37 @@ func pauseCommand(paused bool) func(args []string, stdout, stderr io.Writer) err
 			return st.SetPaused(ctx, paused)
 		})
 	}
+}
+
+func runMode(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("mode", "[default | fast]", stderr)
+	return withStore(fs, args, func(ctx context.Context, st *store.Store) error {
+		return mode(ctx, st, fs, stdout)
+	})
+}
+
+// mode prints the daemon's mode, or sets it from the one argument. The fast
+// mode runs PFLD on every other frame only, as process --fast does.
+func mode(ctx context.Context, st *store.Store, fs *flag.FlagSet, stdout io.Writer) error {
+	if fs.NArg() == 0 {
+		fast, err := st.Fast(ctx)
+		if err == nil {
+			fmt.Fprintln(stdout, modeName(fast))
+		}
+		return err
+	}
+	if fs.NArg() > 1 || (fs.Arg(0) != modeName(false) && fs.Arg(0) != modeName(true)) {
+		fs.Usage()
+		return fmt.Errorf("unknown mode %q: give default or fast", strings.Join(fs.Args(), " "))
+	}
+	return st.SetFast(ctx, fs.Arg(0) == modeName(true))
+}
+
+func modeName(fast bool) string {
+	if fast {
+		return "fast"
+	}
+	return "default"
 }
 
 // withStore adds --home to a command's flags, parses args and runs fn on

@@ -27,6 +27,7 @@ func commands() []command {
 		{"retry", "queue failed videos again", runRetry},
 		{"pause", "stop taking new videos (the current one finishes)", pauseCommand(true)},
 		{"resume", "take new videos again", pauseCommand(false)},
+		{"mode", "show or choose the mode new videos are measured in: default or fast", runMode},
 		{"bench", "measure speed, per stage, and memory on videos", runBench},
 		{"install", "start the daemon at every login (launchd or systemd)", runInstall},
 		{"uninstall", "stop starting the daemon at login", runUninstall},

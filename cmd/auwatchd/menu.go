@@ -40,6 +40,7 @@ const (
 // menuSettings is what the menu shows besides the store's status.
 type menuSettings struct {
 	Notifications bool
+	Fast          bool
 	Login         loginState
 	UserHome      string // folder paths under it are shown with ~
 }
@@ -64,6 +65,7 @@ type MenuModel struct {
 	MoreFolders   string      // a line for the folders not listed; empty hides it
 	Pause         string      // "Pause" or "Resume"
 	Notifications bool
+	Fast          bool // the "Fast mode" check box
 	Login         loginState
 }
 
@@ -76,6 +78,7 @@ func menuModel(s store.Status, now time.Time, set menuSettings) MenuModel {
 		Status:        statusLine(s),
 		Pause:         "Pause",
 		Notifications: set.Notifications,
+		Fast:          set.Fast,
 		Login:         set.Login,
 	}
 	if s.Paused {

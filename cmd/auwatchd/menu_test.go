@@ -316,18 +316,19 @@ func TestMenuModelLists(t *testing.T) {
 
 func TestMenuModelSettings(t *testing.T) {
 	tests := []struct {
-		set           menuSettings
-		notifications bool
-		login         loginState
+		set                 menuSettings
+		notifications, fast bool
+		login               loginState
 	}{
-		{menuSettings{}, false, loginHidden},
-		{menuSettings{Notifications: true, Login: loginOff}, true, loginOff},
-		{menuSettings{Notifications: true, Login: loginOn}, true, loginOn},
+		{menuSettings{}, false, false, loginHidden},
+		{menuSettings{Notifications: true, Login: loginOff}, true, false, loginOff},
+		{menuSettings{Notifications: true, Login: loginOn}, true, false, loginOn},
+		{menuSettings{Fast: true, Login: loginOff}, false, true, loginOff},
 	}
 	for _, tt := range tests {
 		m := menuModel(store.Status{}, menuNow, tt.set)
-		if m.Notifications != tt.notifications || m.Login != tt.login {
-			t.Errorf("settings %+v: notifications %v, login %v", tt.set, m.Notifications, m.Login)
+		if m.Notifications != tt.notifications || m.Fast != tt.fast || m.Login != tt.login {
+			t.Errorf("settings %+v: notifications %v, fast %v, login %v", tt.set, m.Notifications, m.Fast, m.Login)
 		}
 	}
 }

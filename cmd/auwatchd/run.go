@@ -342,9 +342,13 @@ func (d *daemon) process(ctx context.Context, job *store.Job) {
 		return
 	}
 	csvout.RemoveStale(out)
-	log.Info("processing", "attempt", job.Attempts)
+	fast, err := d.store.Fast(ctx)
+	if err != nil {
+		log.Warn("measuring in the default mode", "err", err)
+	}
+	log.Info("processing", "attempt", job.Attempts, "mode", modeName(fast))
 	var last time.Time
-	sum, err := d.engine.Process(ctx, job.Path, out, pipeline.Options{}, func(p pipeline.Progress) {
+	sum, err := d.engine.Process(ctx, job.Path, out, pipeline.Options{Fast: fast}, func(p pipeline.Progress) {
 		if p.Total > 0 && time.Since(last) >= progressEvery {
 			last = time.Now()
 			d.store.Progress(ctx, job.ID, math.Min(1, float64(p.Frame)/float64(p.Total)))
@@ -363,7 +367,7 @@ func (d *daemon) process(ctx context.Context, job *store.Job) {
 	}
 	sha, err := digest.File(out)
 	if err == nil {
-		err = d.store.Complete(ctx, job.ID, result(out, sha, sum))
+		err = d.store.Complete(ctx, job.ID, result(out, sha, sum, fast))
 	}
 	if errors.Is(err, store.ErrWrongState) {
 		log.Info("the video changed while it was processed; it will run again")
@@ -408,7 +412,7 @@ func checkOverwrite(out, ownSHA string) error {
 }
 
 // result converts an engine summary into what the store keeps.
-func result(out, sha string, sum pipeline.Summary) store.Result {
+func result(out, sha string, sum pipeline.Summary, fast bool) store.Result {
 	r := sum.Results
 	names := make([]string, 0, len(r.IntensityNames)+len(r.OccurrenceNames))
 	for _, n := range r.IntensityNames {
@@ -435,7 +439,7 @@ func result(out, sha string, sum pipeline.Summary) store.Result {
 	}
 	return store.Result{
 		OutputPath: out, OutputSHA256: sha, AUNames: names,
-		Summary: store.Summary{Frames: sum.Frames, Successful: sum.Successful, FPS: sum.FPS(), WallSeconds: sum.Wall.Seconds(), AUs: stats},
+		Summary: store.Summary{Frames: sum.Frames, Successful: sum.Successful, FPS: sum.FPS(), WallSeconds: sum.Wall.Seconds(), Fast: fast, AUs: stats},
 		Frames:  frameRows(r),
 	}
 }

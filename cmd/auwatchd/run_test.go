@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -170,6 +172,39 @@ func TestDaemonPauseAndResume(t *testing.T) {
 	}
 	d.waitFor("the video done after resume", func(s store.Status) bool { return s.Counts.Done == 1 })
 	d.stop()
+}
+
+// TestDaemonFastMode: after `auwatchd mode fast` the daemon measures new
+// videos as `process --fast` does.
+func TestDaemonFastMode(t *testing.T) {
+	home, folder, elsewhere := t.TempDir(), t.TempDir(), t.TempDir()
+	if code, _, errOut := runBinary(t, nil, "mode", "--home", home, "fast"); code != 0 {
+		t.Fatal(errOut)
+	}
+	if code, out, errOut := runBinary(t, nil, "mode", "--home", home); code != 0 || out != "fast\n" {
+		t.Fatalf("mode printed %q (%s), want fast", out, errOut)
+	}
+	if code, _, errOut := runBinary(t, nil, "mode", "--home", home, "quick"); code == 0 || !strings.Contains(errOut, `unknown mode "quick"`) {
+		t.Errorf("mode quick: code %d, %s", code, errOut)
+	}
+	d := startDaemon(t, home, folder)
+	video := testenv.TestdataPath(t, "videos/changeLighting.wmv")
+	copyFile(t, video, filepath.Join(folder, "a.wmv"))
+	d.waitFor("the video measured", func(s store.Status) bool { return s.Counts.Done == 1 })
+	d.stop()
+
+	copyFile(t, video, filepath.Join(elsewhere, "a.wmv"))
+	if code, _, errOut := runBinary(t, nil, append([]string{"process", "--fast", filepath.Join(elsewhere, "a.wmv")}, setupArgs(t)...)...); code != 0 {
+		t.Fatal(errOut)
+	}
+	daemonCSV, err1 := os.ReadFile(filepath.Join(folder, "a.wmv.au.csv"))
+	processCSV, err2 := os.ReadFile(filepath.Join(elsewhere, "a.wmv.au.csv"))
+	if err := errors.Join(err1, err2); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(daemonCSV, processCSV) {
+		t.Error("the daemon's CSV in the fast mode differs from process --fast's")
+	}
 }
 
 func TestOneDaemonPerDataFolder(t *testing.T) {

@@ -145,8 +145,9 @@ func (mb *menuBar) refresh(ctx context.Context, v *trayView, notices *noticeTrac
 	if err != nil {
 		on = true
 	}
+	fast, _ := mb.store.Fast(ctx)
 	userHome, _ := os.UserHomeDir()
-	v.apply(menuModel(s, time.Now(), menuSettings{Notifications: on, Login: mb.loginState(), UserHome: userHome}))
+	v.apply(menuModel(s, time.Now(), menuSettings{Notifications: on, Fast: fast, Login: mb.loginState(), UserHome: userHome}))
 	for _, n := range notices.observe(s) {
 		if on {
 			showNotice(n, mb.log)
@@ -181,7 +182,7 @@ type trayView struct {
 	folders                [menuFolderSlots]*slot
 	moreFolders            *slot
 	pause, notifications   *slot
-	login                  *slot
+	fast, login            *slot
 }
 
 // build adds every menu line, wires the clicks, and returns the view.
@@ -225,7 +226,13 @@ func (mb *menuBar) build(ctx context.Context) *trayView {
 	v.pause = line("Pause")
 	v.pause.onClick(func(string) { mb.togglePause(ctx, v) })
 	v.notifications = checkbox("Notifications")
-	v.notifications.onClick(func(string) { mb.toggleNotifications(ctx, v) })
+	v.notifications.onClick(func(string) {
+		mb.toggleSetting(ctx, v, "turn notifications on or off", mb.store.Notifications, mb.store.SetNotifications)
+	})
+	v.fast = checkbox("Fast mode")
+	v.fast.onClick(func(string) {
+		mb.toggleSetting(ctx, v, "choose the mode", mb.store.Fast, mb.store.SetFast)
+	})
 	v.login = checkbox("Start at login").hidden()
 	v.login.onClick(func(string) { mb.toggleLogin(v) })
 	line("Open log").onClick(func(string) { mb.desktop("open the log", openArgs(filepath.Join(mb.home, "auwatchd.log"))) })
@@ -277,6 +284,7 @@ func (v *trayView) apply(m MenuModel) {
 	v.moreFolders.showText(m.MoreFolders)
 	v.pause.show(MenuEntry{Label: m.Pause})
 	v.notifications.setChecked(m.Notifications)
+	v.fast.setChecked(m.Fast)
 	if m.Login == loginHidden {
 		v.login.hide()
 	} else {
@@ -427,13 +435,16 @@ func (mb *menuBar) togglePause(ctx context.Context, v *trayView) {
 	v.nudge()
 }
 
-func (mb *menuBar) toggleNotifications(ctx context.Context, v *trayView) {
-	on, err := mb.store.Notifications(ctx)
+// toggleSetting flips a true/false setting of the store; what says what for
+// the log.
+func (mb *menuBar) toggleSetting(ctx context.Context, v *trayView, what string,
+	get func(context.Context) (bool, error), set func(context.Context, bool) error) {
+	on, err := get(ctx)
 	if err == nil {
-		err = mb.store.SetNotifications(ctx, !on)
+		err = set(ctx, !on)
 	}
 	if err != nil {
-		mb.log.Error("menu bar: turn notifications on or off", "err", err)
+		mb.log.Error("menu bar: "+what, "err", err)
 		return
 	}
 	v.nudge()

@@ -335,6 +335,9 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 		if l.label == "Notifications" && !l.checked {
 			t.Errorf("Notifications is not ticked; they are on by default")
 		}
+		if l.label == "Fast mode" && l.checked {
+			t.Errorf("Fast mode is ticked; the default mode is the default")
+		}
 		if l.label == "Start at login" && l.visible != (loginItemFor(home) != nil) {
 			t.Errorf("Start at login is visible=%v with login item %v", l.visible, loginItemFor(home))
 		}
@@ -382,12 +385,21 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 	desk.waitLine(owner, "Recently measured", func(l trayLine) bool { return l.label == "Recently measured" })
 	desk.waitLine(owner, "the finished video", func(l trayLine) bool { return l.label == "session__01.wmv · just now" })
 
+	// Fast mode, ticked, applies to the next video.
+	desk.click(owner, desk.waitLine(owner, "Fast mode", func(l trayLine) bool { return l.label == "Fast mode" }))
+	desk.waitLine(owner, "Fast mode ticked", func(l trayLine) bool { return l.label == "Fast mode" && l.checked })
+
 	// Retry failed, once the cause is gone, measures the video.
 	if err := os.Remove(foreign); err != nil {
 		t.Fatal(err)
 	}
 	desk.click(owner, desk.waitLine(owner, "Retry 1 failed video", func(l trayLine) bool { return l.label == "Retry 1 failed video" }))
 	daemon.waitFor("the retried video measured", func(s store.Status) bool { return s.Counts.Done == 2 && s.Counts.Failed == 0 })
+	for video, mode := range map[string]string{"session_01.wmv": "default", "other.wmv": "fast"} {
+		if line := processingLine(daemon.log.String(), filepath.Join(folder, video)); !strings.Contains(line, " mode="+mode) {
+			t.Errorf("%s: log line %q, want mode=%s", video, line, mode)
+		}
+	}
 	if n := desk.waitNotice("auwatchd: batch finished"); n.Body != "1 video measured" {
 		t.Errorf("batch notification after the retry: body %q", n.Body)
 	}
@@ -531,4 +543,14 @@ func TestDesktopHelpersNeedTheirTools(t *testing.T) {
 	if revealArgs("/v/a.csv") != nil || openArgs("/v") != nil || chooseFolderArgs() != nil || noticeArgs(notice{}) != nil {
 		t.Errorf("helpers found with an empty PATH")
 	}
+}
+
+// processingLine is the log line of the daemon starting on video.
+func processingLine(log, video string) string {
+	for line := range strings.Lines(log) {
+		if strings.Contains(line, "msg=processing ") && strings.Contains(line, " video="+video+" ") {
+			return strings.TrimSpace(line)
+		}
+	}
+	return ""
 }
