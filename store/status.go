@@ -13,6 +13,7 @@ const RecentLimit = 10
 // Status is everything `auwatchd status` and the menu bar show.
 type Status struct {
 	Paused       bool     `json:"paused"`
+	Fast         bool     `json:"fast"` // new videos are measured in the fast mode
 	Counts       Counts   `json:"counts"`
 	Running      *Job     `json:"running,omitempty"` // nil when idle
 	RecentDone   []Job    `json:"recent_done"`       // newest first
@@ -35,6 +36,9 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
 		if st.Paused, err = boolSetting(ctx, tx, SettingPaused, false); err != nil {
+			return err
+		}
+		if st.Fast, err = boolSetting(ctx, tx, SettingFast, false); err != nil {
 			return err
 		}
 		if st.Counts, err = countStates(ctx, tx); err != nil {

@@ -85,6 +85,9 @@ func printStatus(w io.Writer, s store.Status) {
 	if s.Paused {
 		state = "paused"
 	}
+	if s.Fast {
+		state += " in the fast mode"
+	}
 	fmt.Fprintf(w, "%s: %d queued, %d running, %d done, %d failed, %d skipped\n",
 		state, s.Counts.Queued, s.Counts.Running, s.Counts.Done, s.Counts.Failed, s.Counts.Skipped)
 	for _, f := range s.Folders {

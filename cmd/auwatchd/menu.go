@@ -40,7 +40,6 @@ const (
 // menuSettings is what the menu shows besides the store's status.
 type menuSettings struct {
 	Notifications bool
-	Fast          bool
 	Login         loginState
 	UserHome      string // folder paths under it are shown with ~
 }
@@ -78,7 +77,7 @@ func menuModel(s store.Status, now time.Time, set menuSettings) MenuModel {
 		Status:        statusLine(s),
 		Pause:         "Pause",
 		Notifications: set.Notifications,
-		Fast:          set.Fast,
+		Fast:          s.Fast,
 		Login:         set.Login,
 	}
 	if s.Paused {

@@ -187,6 +187,9 @@ func TestDaemonFastMode(t *testing.T) {
 	if code, _, errOut := runBinary(t, nil, "mode", "--home", home, "quick"); code == 0 || !strings.Contains(errOut, `unknown mode "quick"`) {
 		t.Errorf("mode quick: code %d, %s", code, errOut)
 	}
+	if code, out, errOut := runBinary(t, nil, "status", "--home", home); code != 0 || !strings.HasPrefix(out, "running in the fast mode: ") {
+		t.Errorf("status: code %d, %q %s; want it to say the fast mode", code, out, errOut)
+	}
 	d := startDaemon(t, home, folder)
 	video := testenv.TestdataPath(t, "videos/changeLighting.wmv")
 	copyFile(t, video, filepath.Join(folder, "a.wmv"))

@@ -145,9 +145,8 @@ func (mb *menuBar) refresh(ctx context.Context, v *trayView, notices *noticeTrac
 	if err != nil {
 		on = true
 	}
-	fast, _ := mb.store.Fast(ctx)
 	userHome, _ := os.UserHomeDir()
-	v.apply(menuModel(s, time.Now(), menuSettings{Notifications: on, Fast: fast, Login: mb.loginState(), UserHome: userHome}))
+	v.apply(menuModel(s, time.Now(), menuSettings{Notifications: on, Login: mb.loginState(), UserHome: userHome}))
 	for _, n := range notices.observe(s) {
 		if on {
 			showNotice(n, mb.log)
