@@ -239,13 +239,11 @@ func (f *Fitter) refineParts() error {
 	}
 	f.pool.run(len(f.active), f.fitPart)
 	for _, pf := range f.parts {
-		if pf.used && pf.err != nil {
-			return fmt.Errorf("part %s: %w", pf.part.name, pf.err)
-		}
-	}
-	for _, pf := range f.parts {
 		if !pf.used {
 			continue
+		}
+		if pf.err != nil {
+			return fmt.Errorf("part %s: %w", pf.part.name, pf.err)
 		}
 		n := pf.model.shape.n
 		for _, p := range pf.part.mapping {
