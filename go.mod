@@ -9,6 +9,5 @@ require (
 	github.com/mattn/go-sqlite3 v1.14.53
 	github.com/yalue/onnxruntime_go v1.27.0
 	gocv.io/x/gocv v0.32.0
+	golang.org/x/sys v0.23.0
 )
-
-require golang.org/x/sys v0.15.0 // indirect
