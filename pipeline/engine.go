@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/auwatchd/auwatchd/internal/atomicfile"
 	"github.com/auwatchd/auwatchd/pipeline/align"
 	"github.com/auwatchd/auwatchd/pipeline/au"
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
@@ -161,6 +162,13 @@ type Options struct {
 	// AUs that agree a little less with OpenFace's default (CE-CLM)
 	// landmarks. A Track leaves nothing to locate, so Fast does not apply.
 	Fast bool
+	// Replace decides whether the CSV may replace a file already at the
+	// output path; it is asked before the video is read and again right
+	// before the CSV is put in place. The zero value never replaces a file:
+	// the process fails with an error matching fs.ErrExist.
+	// atomicfile.ReplaceAny always replaces; atomicfile.ReplaceIfSHA256
+	// replaces only the CSV written there before.
+	Replace atomicfile.Replace
 }
 
 // Progress reports how far a video has got.
@@ -207,7 +215,8 @@ func (s Summary) FPS() float64 {
 var ErrNoFrames = errors.New("the video has no frames")
 
 // Process reads videoPath, measures every frame and writes the CSV to
-// outPath (through a temporary file, so a failure leaves nothing behind).
+// outPath (through a temporary file, so a failure leaves nothing behind),
+// replacing a file there only as opt.Replace allows.
 func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Options, progress func(Progress)) (Summary, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -230,7 +239,7 @@ func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Opt
 		return sum, err
 	}
 	defer recycle()
-	w, err := csvout.Create(outPath, e.aus.IntensityNames(), e.aus.OccurrenceNames())
+	w, err := csvout.Create(outPath, e.aus.IntensityNames(), e.aus.OccurrenceNames(), opt.Replace)
 	if err != nil {
 		return sum, err
 	}

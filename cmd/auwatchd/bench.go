@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/auwatchd/auwatchd/internal/atomicfile"
 	"github.com/auwatchd/auwatchd/pipeline"
 	"github.com/auwatchd/auwatchd/weights"
 )
@@ -82,7 +83,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "ONNX Runtime %s on %s\n", rt.Version, rt.Provider)
 	}
 	for _, v := range fs.Args() {
-		r, err := benchVideo(ctx, engine, v, out, pipeline.Options{Fast: *fast})
+		r, err := benchVideo(ctx, engine, v, out, pipeline.Options{Fast: *fast, Replace: atomicfile.ReplaceAny})
 		if err != nil {
 			return err
 		}

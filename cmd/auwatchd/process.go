@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/auwatchd/auwatchd/internal/atomicfile"
 	"github.com/auwatchd/auwatchd/pipeline"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
 	"github.com/auwatchd/auwatchd/pipeline/onnx"
@@ -58,7 +59,8 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 	}
 	defer engine.Close()
 
-	opt := pipeline.Options{AUFromTrackParams: *trackParams, Fast: *fast}
+	// The user named the videos: their CSVs replace earlier ones.
+	opt := pipeline.Options{AUFromTrackParams: *trackParams, Fast: *fast, Replace: atomicfile.ReplaceAny}
 	if *landmarksFrom != "" {
 		if opt.Track, err = csvout.ReadTrack(*landmarksFrom); err != nil {
 			return err

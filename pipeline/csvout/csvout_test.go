@@ -2,12 +2,15 @@ package csvout
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/auwatchd/auwatchd/internal/atomicfile"
 	"github.com/auwatchd/auwatchd/internal/testenv"
 )
 
@@ -30,9 +33,11 @@ func sampleFrame(n int, success bool) *Frame {
 	return f
 }
 
-func writeSample(t *testing.T, path string) {
+// startSample creates a writer for path and adds three frames, the second
+// without a face.
+func startSample(t *testing.T, path string, replace atomicfile.Replace) *Writer {
 	t.Helper()
-	w, err := Create(path, testIntensity, testOccurrence)
+	w, err := Create(path, testIntensity, testOccurrence, replace)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,11 +46,20 @@ func writeSample(t *testing.T, path string) {
 			t.Fatal(err)
 		}
 	}
+	return w
+}
+
+func finishSample(w *Writer) error {
+	return w.Finish([][]float64{{0.05, 1.234}, {0, 0}, {5, 0.005}}, [][]float64{{1, 0, 0}, {0, 0, 0}, {1, 1, 0}}, 0o640)
+}
+
+func writeSample(t *testing.T, path string) {
+	t.Helper()
+	w := startSample(t, path, nil)
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Fatalf("%s exists before Finish", path)
 	}
-	err = w.Finish([][]float64{{0.05, 1.234}, {0, 0}, {5, 0.005}}, [][]float64{{1, 0, 0}, {0, 0, 0}, {1, 1, 0}}, 0o640)
-	if err != nil {
+	if err := finishSample(w); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -111,7 +125,7 @@ func TestWriterOutputReadsBackAsATrack(t *testing.T) {
 
 func TestAbortLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
-	w, err := Create(filepath.Join(dir, "v.au.csv"), testIntensity, testOccurrence)
+	w, err := Create(filepath.Join(dir, "v.au.csv"), testIntensity, testOccurrence, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,6 +135,43 @@ func TestAbortLeavesNothing(t *testing.T) {
 	w.Abort()
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Fatalf("files left after Abort: %v", left)
+	}
+}
+
+// A user may put a file at the output path while the video is measured;
+// the finished CSV must not replace it.
+func TestFinishLeavesAFileCreatedMeanwhile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "v.au.csv")
+	w := startSample(t, path, nil)
+	if err := os.WriteFile(path, []byte("the user's"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := finishSample(w)
+	if !errors.Is(err, fs.ErrExist) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("got %v, want an error naming %s that matches fs.ErrExist", err, path)
+	}
+	if data, _ := os.ReadFile(path); string(data) != "the user's" {
+		t.Errorf("%s now holds %.40q", path, data)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 1 {
+		t.Errorf("temporary files left beside the CSV: %v", left)
+	}
+}
+
+func TestCreateRefusesAnExistingFileUnlessAllowed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v.au.csv")
+	if err := os.WriteFile(path, []byte("from before"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Create(path, testIntensity, testOccurrence, nil); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("got %v, want fs.ErrExist", err)
+	}
+	if err := finishSample(startSample(t, path, atomicfile.ReplaceAny)); err != nil {
+		t.Fatal(err)
+	}
+	if tr, err := ReadTrack(path); err != nil || len(tr.Frames) != 3 {
+		t.Fatalf("replaced CSV: %v", err)
 	}
 }
 

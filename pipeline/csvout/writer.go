@@ -5,11 +5,13 @@ package csvout
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/auwatchd/auwatchd/internal/atomicfile"
 )
 
 const landmarkCount = 68
@@ -29,11 +31,11 @@ type Frame struct {
 }
 
 // Writer streams frames to a spill file beside the output, then, once the
-// AU values are final (they need the whole video), writes the CSV through a
-// temporary file that is fsync'd and renamed, so no partial CSV ever exists
-// under the final name.
+// AU values are final (they need the whole video), puts the CSV in place
+// with atomicfile, so no partial CSV ever exists under the final name.
 type Writer struct {
 	path      string
+	replace   atomicfile.Replace
 	intensity []string
 	occurs    []string
 	spill     *os.File
@@ -44,13 +46,18 @@ type Writer struct {
 
 // Create starts a CSV at path whose AU columns are named by intensity
 // (e.g. "AU01") and occurrence names, in the order their values will come.
-func Create(path string, intensity, occurrence []string) (*Writer, error) {
-	spill, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".rows-*")
+// A file already at path is replaced only if replace allows it, asked now,
+// so as not to measure a video for nothing, and again by Finish.
+func Create(path string, intensity, occurrence []string, replace atomicfile.Replace) (*Writer, error) {
+	if err := atomicfile.MayWrite(path, replace); err != nil {
+		return nil, err
+	}
+	spill, err := os.CreateTemp(filepath.Dir(path), spillPrefix(path)+"*")
 	if err != nil {
 		return nil, fmt.Errorf("create output beside %s: %w", path, err)
 	}
 	os.Remove(spill.Name()) // unlinked: it vanishes with the process, whatever happens
-	return &Writer{path: path, intensity: intensity, occurs: occurrence, spill: spill,
+	return &Writer{path: path, replace: replace, intensity: intensity, occurs: occurrence, spill: spill,
 		buf: bufio.NewWriterSize(spill, 1<<16)}, nil
 }
 
@@ -70,9 +77,6 @@ func (w *Writer) Add(f *Frame) error {
 	return nil
 }
 
-// Frames returns how many frames were added.
-func (w *Writer) Frames() int { return w.frames }
-
 // Finish writes the CSV with the final AU values, one row per added frame
 // (intensity[i] and occurrence[i] belong to frame i), and closes the writer.
 func (w *Writer) Finish(intensity, occurrence [][]float64, perm os.FileMode) error {
@@ -86,8 +90,10 @@ func (w *Writer) Finish(intensity, occurrence [][]float64, perm os.FileMode) err
 	if _, err := w.spill.Seek(0, 0); err != nil {
 		return fmt.Errorf("read back rows for %s: %w", w.path, err)
 	}
-	return writeAtomic(w.path, perm, func(out *bufio.Writer) error {
-		out.WriteString(w.header())
+	return atomicfile.Write(w.path, perm, w.replace, func(out io.Writer) error {
+		if _, err := io.WriteString(out, w.header()); err != nil {
+			return err
+		}
 		rows := bufio.NewScanner(w.spill)
 		rows.Buffer(make([]byte, 1<<16), 1<<20)
 		for i := 0; rows.Scan(); i++ {
@@ -111,37 +117,16 @@ func (w *Writer) Abort() {
 // RemoveStale deletes the temporary files a killed process may have left
 // while writing path; they are hidden, but they take space.
 func RemoveStale(path string) {
-	dir, base := filepath.Dir(path), filepath.Base(path)
-	for _, pattern := range []string{"." + base + ".tmp-*", "." + base + ".rows-*"} {
-		stale, _ := filepath.Glob(filepath.Join(dir, pattern))
-		for _, f := range stale {
-			os.Remove(f)
-		}
+	atomicfile.RemoveStale(path)
+	stale, _ := filepath.Glob(filepath.Join(filepath.Dir(path), spillPrefix(path)+"*"))
+	for _, f := range stale {
+		os.Remove(f)
 	}
 }
 
-// writeAtomic writes path through a temporary file in the same folder,
-// fsyncs it and renames it into place.
-func writeAtomic(path string, perm os.FileMode, fill func(*bufio.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	out := bufio.NewWriterSize(tmp, 1<<16)
-	if err := fill(out); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	err = errors.Join(out.Flush(), tmp.Chmod(perm), tmp.Sync(), tmp.Close())
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
+// spillPrefix starts the name of the file the rows wait in, hidden and
+// derived from path so that RemoveStale finds it.
+func spillPrefix(path string) string { return "." + filepath.Base(path) + ".rows-" }
 
 func (w *Writer) header() string {
 	cols := []string{"frame", "face_id", "timestamp", "confidence", "success",
