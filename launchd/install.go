@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -11,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/auwatchd/auwatchd/internal/atomicfile"
 )
 
 // Runner runs a service-manager command and returns an error, carrying the
@@ -56,7 +59,7 @@ func InstallLaunchd(a Agent, plistDir string, run Runner) error {
 		}
 	}
 	path := PlistPath(plistDir)
-	if err := writeFileAtomic(path, data, 0o644); err != nil {
+	if err := writeServiceFile(path, data); err != nil {
 		return err
 	}
 	if err := bootOut(a.UID, run); err != nil {
@@ -87,7 +90,7 @@ func InstallSystemd(a Agent, unitDir string, run Runner) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(UnitPath(unitDir), data, 0o644); err != nil {
+	if err := writeServiceFile(UnitPath(unitDir), data); err != nil {
 		return err
 	}
 	for _, args := range [][]string{{"daemon-reload"}, {"enable", UnitName}, {"restart", UnitName}} {
@@ -160,48 +163,18 @@ func bootOut(uid int, run Runner) error {
 	return nil
 }
 
-// writeFileAtomic writes data to a temp file beside path, syncs it and
-// renames it over path, so launchd or systemd never reads half a file.
-func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
+// writeServiceFile puts data at path whole, creating its folder, so that
+// launchd or systemd never reads half a file; it replaces an earlier
+// version. The file holds no secrets, and the service manager reads it.
+func writeServiceFile(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create folder %s: %w", dir, err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(perm)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if closeErr := tmp.Close(); err == nil {
-		err = closeErr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return syncDir(dir)
-}
-
-// syncDir makes a rename in dir survive a crash.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open folder %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync folder %s: %w", dir, err)
-	}
-	return nil
+	return atomicfile.Write(path, 0o644, atomicfile.ReplaceAny, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 }
 
 func removeIfPresent(path string) error {

@@ -12,7 +12,7 @@ func Register(target string, a Agent, run Runner) error {
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomic(PlistPath(a.LaunchAgentsDir()), data, 0o644); err != nil {
+		if err := writeServiceFile(PlistPath(a.LaunchAgentsDir()), data); err != nil {
 			return err
 		}
 		return run("launchctl", "enable", launchdService(a.UID))
@@ -21,7 +21,7 @@ func Register(target string, a Agent, run Runner) error {
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomic(UnitPath(a.SystemdUserDir()), data, 0o644); err != nil {
+		if err := writeServiceFile(UnitPath(a.SystemdUserDir()), data); err != nil {
 			return err
 		}
 		if err := run("systemctl", "--user", "daemon-reload"); err != nil {
