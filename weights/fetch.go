@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/auwatchd/auwatchd/internal/atomicfile"
 )
 
 // Fetch makes every entry present and verified under dest. A file that is
@@ -34,41 +36,30 @@ func Fetch(ctx context.Context, entries []Entry, dest, from string, log io.Write
 	return nil
 }
 
+// fetchOne copies or downloads e into dest and puts it in place only once
+// its sha256 matches; it replaces the missing or different file there.
 func fetchOne(ctx context.Context, e Entry, dest, from string, log io.Writer) error {
 	final := filepath.Join(dest, filepath.FromSlash(e.Path))
 	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
 		return fmt.Errorf("create folder for %s: %w", final, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(final), "."+filepath.Base(final)+".partial-*")
-	if err != nil {
-		return fmt.Errorf("create temporary file for %s: %w", final, err)
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-
-	h := sha256.New()
-	w := io.MultiWriter(tmp, h)
-	if from != "" {
-		err = copyFrom(filepath.Join(from, filepath.FromSlash(e.Path)), w)
-	} else {
-		err = download(ctx, e, w, log)
-	}
-	if err != nil {
-		return err
-	}
-	if sum := hex.EncodeToString(h.Sum(nil)); sum != e.SHA256 {
-		return fmt.Errorf("%s: got sha256 %s, want %s; the source copy is corrupted or a different version", e.Path, sum, e.SHA256)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", final, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", final, err)
-	}
-	if err := os.Rename(tmp.Name(), final); err != nil {
-		return fmt.Errorf("install %s: %w", final, err)
-	}
-	return nil
+	return atomicfile.Write(final, 0o644, atomicfile.ReplaceAny, func(out io.Writer) error {
+		h := sha256.New()
+		w := io.MultiWriter(out, h)
+		var err error
+		if from != "" {
+			err = copyFrom(filepath.Join(from, filepath.FromSlash(e.Path)), w)
+		} else {
+			err = download(ctx, e, w, log)
+		}
+		if err != nil {
+			return err
+		}
+		if sum := hex.EncodeToString(h.Sum(nil)); sum != e.SHA256 {
+			return fmt.Errorf("got sha256 %s, want %s; the source copy is corrupted or a different version", sum, e.SHA256)
+		}
+		return nil
+	})
 }
 
 func copyFrom(src string, w io.Writer) error {

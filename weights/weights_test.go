@@ -67,6 +67,23 @@ func TestFetchCopiesAndVerifies(t *testing.T) {
 	}
 }
 
+func TestFetchReplacesAChangedFile(t *testing.T) {
+	src, dest := t.TempDir(), t.TempDir()
+	e := entryFor(t, src, "model.bin", []byte("model bytes"))
+	if err := os.WriteFile(filepath.Join(dest, "model.bin"), []byte("model bytez"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Fetch(context.Background(), []Entry{e}, dest, src, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(dest, e); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(dest); len(left) != 1 {
+		t.Fatalf("temporary files left behind: %v", left)
+	}
+}
+
 func TestFetchRejectsCorruptSourceAndLeavesNothing(t *testing.T) {
 	src, dest := t.TempDir(), t.TempDir()
 	e := entryFor(t, src, "model.bin", []byte("model bytes"))
