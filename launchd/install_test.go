@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/auwatchd/auwatchd/internal/testenv"
 )
 
 // fakeManager records the commands it is given and plays the part of
@@ -97,7 +99,7 @@ func TestInstallLaunchdWritesThePlistAndLoadsIt(t *testing.T) {
 	}
 	wantCommands(t, "second install", f.takeCommands(), printService, bootout, printService, enable, bootstrap)
 	wantFile(t, path, 0o644, mustRender(t, RenderPlist, a))
-	wantEntries(t, dir, "io.github.auwatchd.plist")
+	testenv.WantEntries(t, dir, "io.github.auwatchd.plist")
 }
 
 func TestInstallThenUninstallLaunchdRemovesOnlyTheAgent(t *testing.T) {
@@ -116,7 +118,7 @@ func TestInstallThenUninstallLaunchdRemovesOnlyTheAgent(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantCommands(t, "uninstall", f.takeCommands(), printService, bootout, printService)
-	wantEntries(t, dir, "com.example.other.plist")
+	testenv.WantEntries(t, dir, "com.example.other.plist")
 	wantExist(t, keep...)
 	if InstalledLaunchd(dir) {
 		t.Error("InstalledLaunchd is true after uninstall")
@@ -177,7 +179,7 @@ func TestInstallSystemdWritesTheUnitAndEnablesIt(t *testing.T) {
 		}
 		wantCommands(t, round, f.takeCommands(), installCommands...)
 		wantFile(t, path, 0o644, mustRender(t, RenderUnit, a))
-		wantEntries(t, dir, "auwatchd.service", "default.target.wants")
+		testenv.WantEntries(t, dir, "auwatchd.service", "default.target.wants")
 		if !InstalledSystemd(dir) {
 			t.Errorf("%s: InstalledSystemd is false", round)
 		}
@@ -201,7 +203,7 @@ func TestInstallThenUninstallSystemdRemovesOnlyTheAgent(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantCommands(t, "uninstall", f.takeCommands(), "systemctl --user disable --now auwatchd.service", "systemctl --user daemon-reload")
-	wantEntries(t, dir, "default.target.wants", "other.service")
+	testenv.WantEntries(t, dir, "default.target.wants", "other.service")
 	wantExist(t, keep...)
 	if InstalledSystemd(dir) {
 		t.Error("InstalledSystemd is true after uninstall")
@@ -351,22 +353,6 @@ func wantMode(t *testing.T, path string, mode os.FileMode) {
 	}
 	if info.Mode() != mode {
 		t.Errorf("%s has mode %v, want %v", path, info.Mode(), mode)
-	}
-}
-
-// wantEntries checks dir holds exactly these names: no temp file is left behind.
-func wantEntries(t *testing.T, dir string, names ...string) {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, e := range entries {
-		got = append(got, e.Name())
-	}
-	if !slices.Equal(got, names) {
-		t.Errorf("%s holds %q, want %q", dir, got, names)
 	}
 }
 

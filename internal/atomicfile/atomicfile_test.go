@@ -6,12 +6,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/auwatchd/auwatchd/internal/digest"
+	"github.com/auwatchd/auwatchd/internal/testenv"
 )
 
 func writeString(s string) func(io.Writer) error {
@@ -28,21 +28,13 @@ func writeFile(t *testing.T, path, content string) {
 	}
 }
 
-// wantFiles fails unless dir holds exactly the named files.
-func wantFiles(t *testing.T, dir string, names ...string) {
+// folderWithCSV returns a new folder holding a file v.au.csv with content.
+func folderWithCSV(t *testing.T, content string) (dir, path string) {
 	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, e := range entries {
-		got = append(got, e.Name())
-	}
-	slices.Sort(names)
-	if !slices.Equal(got, names) {
-		t.Errorf("%s holds %q, want %q", dir, got, names)
-	}
+	dir = t.TempDir()
+	path = filepath.Join(dir, "v.au.csv")
+	writeFile(t, path, content)
+	return dir, path
 }
 
 func wantContent(t *testing.T, path, want string) {
@@ -66,7 +58,7 @@ func TestWriteCreatesTheFileWithItsPermissions(t *testing.T) {
 	if info, _ := os.Stat(path); info.Mode().Perm() != 0o640 {
 		t.Errorf("permissions %v, want 0640", info.Mode().Perm())
 	}
-	wantFiles(t, dir, "v.au.csv")
+	testenv.WantEntries(t, dir, "v.au.csv")
 }
 
 func TestWriteRefusesAnExistingFile(t *testing.T) {
@@ -76,15 +68,13 @@ func TestWriteRefusesAnExistingFile(t *testing.T) {
 		"no sha256 at all": ReplaceIfSHA256(""),
 	} {
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, "v.au.csv")
-			writeFile(t, path, "the user's")
+			dir, path := folderWithCSV(t, "the user's")
 			err := Write(path, 0o644, replace, writeString("ours"))
 			if !errors.Is(err, fs.ErrExist) || !strings.Contains(err.Error(), path) {
 				t.Fatalf("got %v, want an error naming %s that matches fs.ErrExist", err, path)
 			}
 			wantContent(t, path, "the user's")
-			wantFiles(t, dir, "v.au.csv")
+			testenv.WantEntries(t, dir, "v.au.csv")
 		})
 	}
 }
@@ -101,50 +91,39 @@ func TestWriteReplacesWhenAllowed(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, "v.au.csv")
-			writeFile(t, path, "ours, from before")
+			dir, path := folderWithCSV(t, "ours, from before")
 			if err := Write(path, 0o644, allow(path), writeString("ours, new")); err != nil {
 				t.Fatal(err)
 			}
 			wantContent(t, path, "ours, new")
-			wantFiles(t, dir, "v.au.csv")
+			testenv.WantEntries(t, dir, "v.au.csv")
 		})
 	}
 }
 
 // The check runs once the new content is written, right before the rename,
-// so that a file created while it was written is seen.
+// so that it sees a file the user put there meanwhile.
 func TestWriteChecksRightBeforeReplacing(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "v.au.csv")
-	writeFile(t, path, "ours, from before")
-	refusal := errors.New("not ours any more")
-	var checked []string
+	dir, path := folderWithCSV(t, "ours, from before")
+	sum, err := digest.File(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	fill := func(w io.Writer) error {
 		writeFile(t, path, "the user's, written meanwhile")
 		_, err := io.WriteString(w, "ours, new")
 		return err
 	}
-	err := Write(path, 0o644, func(existing string) error {
-		checked = append(checked, existing)
-		return refusal
-	}, fill)
-	if err != refusal {
-		t.Fatalf("got %v, want the check's own error", err)
-	}
-	if !slices.Equal(checked, []string{path}) {
-		t.Errorf("checked %q, want %s once", checked, path)
+	if err := Write(path, 0o644, ReplaceIfSHA256(sum), fill); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("got %v, want fs.ErrExist", err)
 	}
 	wantContent(t, path, "the user's, written meanwhile")
-	wantFiles(t, dir, "v.au.csv")
+	testenv.WantEntries(t, dir, "v.au.csv")
 }
 
 // A full disk shows up as a failing write inside fill.
 func TestWriteFailureLeavesNoTemporaryFile(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "v.au.csv")
-	writeFile(t, path, "ours, from before")
+	dir, path := folderWithCSV(t, "ours, from before")
 	diskFull := func(w io.Writer) error {
 		if _, err := w.Write(make([]byte, 1<<17)); err != nil {
 			return err
@@ -156,7 +135,7 @@ func TestWriteFailureLeavesNoTemporaryFile(t *testing.T) {
 		t.Fatalf("got %v, want ENOSPC naming %s", err, path)
 	}
 	wantContent(t, path, "ours, from before")
-	wantFiles(t, dir, "v.au.csv")
+	testenv.WantEntries(t, dir, "v.au.csv")
 }
 
 func TestWriteReportsAFolderItCannotSync(t *testing.T) {
@@ -195,7 +174,7 @@ func TestRename(t *testing.T) {
 	if err := Rename(b, c); err != nil {
 		t.Fatal(err)
 	}
-	wantFiles(t, dir)
+	testenv.WantEntries(t, dir)
 	wantContent(t, c, "a")
 
 	writeFile(t, a, "the user's")
@@ -227,7 +206,7 @@ func TestFallbacksDoNotReplace(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantContent(t, free, "new content")
-			wantFiles(t, dir, "free", "taken")
+			testenv.WantEntries(t, dir, "free", "taken")
 		})
 	}
 }
@@ -259,5 +238,5 @@ func TestRemoveStale(t *testing.T) {
 		writeFile(t, filepath.Join(dir, name), "")
 	}
 	RemoveStale(filepath.Join(dir, "v[1].au.csv"))
-	wantFiles(t, dir, ".v[1].au.csv.rows-9", ".w.au.csv.tmp-1", "v[1].au.csv")
+	testenv.WantEntries(t, dir, ".v[1].au.csv.rows-9", ".w.au.csv.tmp-1", "v[1].au.csv")
 }

@@ -1,12 +1,14 @@
 // Package testenv locates the model files and test data that tests need.
 // They are fetched by `make weights` and `make testdata` into ignored folders
 // of the repository; a test that needs them fails (never skips) when absent.
+// It also holds the few checks that tests of several packages share.
 package testenv
 
 import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 )
 
@@ -59,4 +61,21 @@ func ONNXRuntimePath(t testing.TB) string {
 		name = "libonnxruntime.dylib"
 	}
 	return mustExist(t, filepath.Join(RepoRoot(t), "lib", name), "make deps")
+}
+
+// WantEntries fails the test unless dir holds exactly the named files: no
+// temporary file is left beside them.
+func WantEntries(t testing.TB, dir string, names ...string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	if want := slices.Sorted(slices.Values(names)); !slices.Equal(got, want) {
+		t.Errorf("%s holds %q, want %q", dir, got, want)
+	}
 }

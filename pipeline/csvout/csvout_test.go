@@ -154,9 +154,7 @@ func TestFinishLeavesAFileCreatedMeanwhile(t *testing.T) {
 	if data, _ := os.ReadFile(path); string(data) != "the user's" {
 		t.Errorf("%s now holds %.40q", path, data)
 	}
-	if left, _ := os.ReadDir(dir); len(left) != 1 {
-		t.Errorf("temporary files left beside the CSV: %v", left)
-	}
+	testenv.WantEntries(t, dir, "v.au.csv")
 }
 
 func TestCreateRefusesAnExistingFileUnlessAllowed(t *testing.T) {
