@@ -59,9 +59,10 @@ func schemaVersion(t *testing.T, s *Store) int {
 	return v
 }
 
-func TestMigrateStepByStep(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), FileName)
+// openUnmigrated opens a new database file as Open would, without migrating it.
+func openUnmigrated(t *testing.T) (db *sql.DB, path string) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), FileName)
 	if err := preparePrivateFiles(path); err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,13 @@ func TestMigrateStepByStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
+	return db, path
+}
+
+func TestMigrateStepByStep(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openUnmigrated(t)
 	v1 := `CREATE TABLE one (x INTEGER)`
 	v2 := `CREATE TABLE two (y INTEGER); INSERT INTO one VALUES (42)`
 	tests := []struct {
@@ -266,21 +273,14 @@ func TestDataVersionSeesEveryCommit(t *testing.T) {
 // reason, and other jobs and their results are untouched.
 func TestSkippedJobsFailAfterUpgrade(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), FileName)
-	if err := preparePrivateFiles(path); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite3", dataSourceName(path, writerParams))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, path := openUnmigrated(t)
 	const beforeRemoval = 2 // the schema version that still had skipped jobs
 	if err := migrate(ctx, db, migrations[:beforeRemoval]); err != nil {
 		t.Fatal(err)
 	}
 	// Several statements take no parameters; ?1 stands for a stored time.
 	const stamp = "'2025-01-02T03:04:05.000Z'"
-	_, err = db.Exec(strings.ReplaceAll(`
+	_, err := db.Exec(strings.ReplaceAll(`
 		INSERT INTO folders (id, path, added_at) VALUES (1, '/v', ?1);
 		INSERT INTO jobs (id, folder_id, path, state, error, created_at, updated_at, finished_at) VALUES
 			(1, 1, '/v/broken.mp4', 'skipped', 'the file does not open as a video', ?1, ?1, ?1),
