@@ -18,8 +18,16 @@ TESTDATA_FROM := $(if $(AUWATCHD_TESTDATA_FROM),-from $(abspath $(AUWATCHD_TESTD
 run: deps weights build
 	./bin/auwatchd run
 
+# The packages whose goroutines share data run again under the race detector:
+# the watcher, the store, CLNF's worker pool, and the engine's overlapped
+# stages through a few short tests (under -race a frame costs ten times as much).
+RACE_PACKAGES = ./watcher ./store ./pipeline/clnf
+RACE_PIPELINE_TESTS = TestCancelLeavesNoOutput|TestTrackMustMatchTheVideo|TestFaceLeavesAndReturns
+
 test: deps weights testdata vet
 	$(GO) test ./...
+	$(GO) test -race $(RACE_PACKAGES)
+	$(GO) test -race -run '$(RACE_PIPELINE_TESTS)' ./pipeline
 
 deps:
 	./scripts/deps.sh

@@ -144,9 +144,6 @@ func (e *Engine) Close() error {
 	return nil
 }
 
-// AUModels describes the loaded AU models, for logging at start-up.
-func (e *Engine) AUModels() *au.Models { return e.aus }
-
 // Options change how one video is processed.
 type Options struct {
 	// Track, when set, supplies each frame's landmarks (and success) instead

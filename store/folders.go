@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"time"
 )
 
@@ -101,22 +100,4 @@ func scanFolder(row rowScanner) (Folder, error) {
 	var err error
 	f.AddedAt, err = parseStamp(added)
 	return f, err
-}
-
-// folderHolding returns the id of the innermost watched folder holding path,
-// or NULL when none does.
-func folderHolding(ctx context.Context, q querier, path string) (sql.NullInt64, error) {
-	folders, err := listFolders(ctx, q)
-	if err != nil {
-		return sql.NullInt64{}, err
-	}
-	var best sql.NullInt64
-	bestLen := -1
-	for _, f := range folders {
-		inside := strings.HasPrefix(path, f.Path+string(filepath.Separator)) || f.Path == string(filepath.Separator)
-		if inside && len(f.Path) > bestLen {
-			best, bestLen = sql.NullInt64{Int64: f.ID, Valid: true}, len(f.Path)
-		}
-	}
-	return best, nil
 }

@@ -14,14 +14,13 @@ import (
 // State is where a job is in its life.
 type State string
 
-// A job is queued on arrival, running while the worker has it, and ends done,
-// failed, or skipped (the file is not a video).
+// A job is queued on arrival, running while the worker has it, and ends done
+// or failed (a file that is not a video fails like any other).
 const (
 	Queued  State = "queued"
 	Running State = "running"
 	Done    State = "done"
 	Failed  State = "failed"
-	Skipped State = "skipped"
 )
 
 // MaxAttempts is how many times a video is claimed before it is given up:
@@ -46,7 +45,7 @@ type Job struct {
 	State        State     `json:"state"`
 	Attempts     int       `json:"attempts"`
 	Progress     float64   `json:"progress"`
-	Error        string    `json:"error,omitzero"` // why it failed, was skipped, or was last retried
+	Error        string    `json:"error,omitzero"` // why it failed, or why it was last retried
 	OutputPath   string    `json:"output_path,omitzero"`
 	OutputSHA256 string    `json:"output_sha256,omitzero"`
 	CreatedAt    time.Time `json:"created_at"`
@@ -134,15 +133,6 @@ func jobByID(ctx context.Context, q querier, id int64) (Job, error) {
 	return j, err
 }
 
-// Job returns the job with id.
-func (s *Store) Job(ctx context.Context, id int64) (Job, error) {
-	j, err := jobByID(ctx, s.rdb, id)
-	if err != nil {
-		return Job{}, fmt.Errorf("read job %d from %s: %w", id, s.path, err)
-	}
-	return j, nil
-}
-
 // JobByPath returns the job of the video at path.
 func (s *Store) JobByPath(ctx context.Context, path string) (Job, error) {
 	j, err := jobByPath(ctx, s.rdb, filepath.Clean(path))
@@ -184,7 +174,7 @@ func (s *Store) Enqueue(ctx context.Context, folderID int64, video VideoFile) (j
 }
 
 func unchanged(j Job, folderID int64, v VideoFile) bool {
-	return j.State != Skipped && j.FolderID == folderID && j.Size == v.Size &&
+	return j.FolderID == folderID && j.Size == v.Size &&
 		j.MtimeNs == v.MtimeNs && j.Fingerprint == v.Fingerprint
 }
 
@@ -267,48 +257,6 @@ func movedJob(ctx context.Context, tx *sql.Tx, v VideoFile) (Job, error) {
 func updateJob(ctx context.Context, tx *sql.Tx, set string, id int64, args ...any) (Job, error) {
 	args = append(args, id)
 	return scanJob(tx.QueryRowContext(ctx, `UPDATE jobs SET `+set+` WHERE id = ? RETURNING `+jobColumns, args...))
-}
-
-// Skip records that the file at path is not a video, with the reason; it is
-// never processed until Enqueue is given it. The job belongs to the watched
-// folder holding the path, if any. Skipping an unchanged skipped file writes
-// nothing.
-func (s *Store) Skip(ctx context.Context, path, reason string) error {
-	path = filepath.Clean(path)
-	if !filepath.IsAbs(path) {
-		return fmt.Errorf("skip %s: the path is not absolute", path)
-	}
-	if known, err := jobByPath(ctx, s.rdb, path); err == nil && known.State == Skipped && known.Error == reason {
-		return nil
-	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		folderID, err := folderHolding(ctx, tx, path)
-		if err != nil {
-			return err
-		}
-		known, err := jobByPath(ctx, tx, path)
-		if errors.Is(err, ErrNotFound) {
-			now := s.stamp()
-			_, err = tx.ExecContext(ctx, `INSERT INTO jobs (folder_id, path, state, error, created_at, updated_at, finished_at)
-				VALUES (?, ?, 'skipped', ?, ?, ?, ?)`, folderID, path, reason, now, now, now)
-			return err
-		}
-		if err != nil {
-			return err
-		}
-		if err := deleteResults(ctx, tx, known.ID); err != nil {
-			return err
-		}
-		now := s.stamp()
-		_, err = updateJob(ctx, tx, `folder_id = ?, size = 0, mtime_ns = 0, fingerprint = '',
-			state = 'skipped', attempts = 0, progress = 0, error = ?, output_path = '', output_sha256 = '',
-			started_at = NULL, finished_at = ?, updated_at = ?`, known.ID, folderID, reason, now, now)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("skip %s in %s: %w", path, s.path, err)
-	}
-	return nil
 }
 
 // Claim takes the oldest queued job for the worker: it becomes running and
@@ -403,7 +351,8 @@ func runningJob(ctx context.Context, tx *sql.Tx, id int64) (Job, error) {
 // Fail records why the running job id failed and returns it as it now is. A
 // retryable failure (the disk was full, a model file was missing) goes to the
 // back of the queue until the job has used MaxAttempts; any other failure
-// (the video cannot be read, no face was found) is final at once.
+// (the file is not a video or has no frames, the folder may not be written)
+// is final at once. A video without a face is no failure: its CSV is written.
 func (s *Store) Fail(ctx context.Context, id int64, reason string, retryable bool) (Job, error) {
 	var j Job
 	err := s.write(ctx, func(tx *sql.Tx) error {

@@ -220,25 +220,6 @@ func TestStateMachine(t *testing.T) {
 			}
 			return v.Path
 		}, want{Queued, 0, ""}},
-
-		{"a non-video is skipped until it becomes a video", func(f *fixture) string {
-			v := f.video("notes.txt", "text")
-			for range 2 {
-				if err := f.s.Skip(f.ctx, v.Path, "not a video"); err != nil {
-					f.t.Fatal(err)
-				}
-			}
-			j := f.job(v.Path)
-			want{Skipped, 0, "not a video"}.check(f.t, j)
-			if j.FolderID != f.folder.ID {
-				f.t.Fatalf("skipped file in folder %d, want %d", j.FolderID, f.folder.ID)
-			}
-			f.claimNothing()
-			if _, created := f.enqueue(v); !created {
-				f.t.Fatal("a skipped file given as a video was not queued")
-			}
-			return v.Path
-		}, want{Queued, 0, ""}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

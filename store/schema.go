@@ -104,6 +104,16 @@ CREATE TABLE settings (
 	`
 ALTER TABLE summaries ADD COLUMN fast INTEGER NOT NULL DEFAULT 0 CHECK (fast IN (0, 1));
 `,
+	// Files that did not open as videos were once "skipped"; they fail now,
+	// like every file that is not a video. The jobs table's CHECK constraint
+	// still admits 'skipped': changing it means rebuilding the table, and
+	// dropping the old one would delete every result through its foreign
+	// keys. No code writes the state any more.
+	`
+UPDATE jobs SET state = 'failed', error = iif(error = '', 'the file does not open as a video', error),
+	finished_at = coalesce(finished_at, updated_at)
+WHERE state = 'skipped';
+`,
 }
 
 // migrate brings the database up to len(steps), one step per transaction.

@@ -27,6 +27,8 @@ type Counts struct {
 	Running int `json:"running"`
 	Done    int `json:"done"`
 	Failed  int `json:"failed"`
+	// Skipped is always 0: no job is skipped since files that are not
+	// videos fail. The field stays while the status line and the menu print it.
 	Skipped int `json:"skipped"`
 }
 
@@ -85,8 +87,6 @@ func countStates(ctx context.Context, q querier) (Counts, error) {
 			c.Done = n
 		case Failed:
 			c.Failed = n
-		case Skipped:
-			c.Skipped = n
 		}
 	}
 	return c, rows.Err()

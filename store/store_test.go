@@ -59,9 +59,10 @@ func schemaVersion(t *testing.T, s *Store) int {
 	return v
 }
 
-func TestMigrateStepByStep(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), FileName)
+// openUnmigrated opens a new database file as Open would, without migrating it.
+func openUnmigrated(t *testing.T) (db *sql.DB, path string) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), FileName)
 	if err := preparePrivateFiles(path); err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,13 @@ func TestMigrateStepByStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
+	return db, path
+}
+
+func TestMigrateStepByStep(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openUnmigrated(t)
 	v1 := `CREATE TABLE one (x INTEGER)`
 	v2 := `CREATE TABLE two (y INTEGER); INSERT INTO one VALUES (42)`
 	tests := []struct {
@@ -258,5 +265,65 @@ func TestDataVersionSeesEveryCommit(t *testing.T) {
 			t.Errorf("%s: data version %d → %d, want changed=%v", st.name, before, after, st.changed)
 		}
 		before = after
+	}
+}
+
+// TestSkippedJobsFailAfterUpgrade opens a database written by a version that
+// still skipped files that did not open as videos: those jobs fail with their
+// reason, and other jobs and their results are untouched.
+func TestSkippedJobsFailAfterUpgrade(t *testing.T) {
+	ctx := context.Background()
+	db, path := openUnmigrated(t)
+	const beforeRemoval = 2 // the schema version that still had skipped jobs
+	if err := migrate(ctx, db, migrations[:beforeRemoval]); err != nil {
+		t.Fatal(err)
+	}
+	// Several statements take no parameters; ?1 stands for a stored time.
+	const stamp = "'2025-01-02T03:04:05.000Z'"
+	_, err := db.Exec(strings.ReplaceAll(`
+		INSERT INTO folders (id, path, added_at) VALUES (1, '/v', ?1);
+		INSERT INTO jobs (id, folder_id, path, state, error, created_at, updated_at, finished_at) VALUES
+			(1, 1, '/v/broken.mp4', 'skipped', 'the file does not open as a video', ?1, ?1, ?1),
+			(2, 1, '/v/odd.mov', 'skipped', '', ?1, ?1, NULL);
+		INSERT INTO jobs (id, folder_id, path, size, state, attempts, progress, created_at, updated_at, finished_at)
+			VALUES (3, 1, '/v/good.mp4', 10, 'done', 1, 1, ?1, ?1, ?1);
+		INSERT INTO summaries (job_id, frames, successful_frames, fps, wall_seconds) VALUES (3, 2, 2, 30, 1);
+		INSERT INTO frames (job_id, frame, timestamp, success) VALUES (3, 1, 0, 1), (3, 2, 0.033, 1);`, "?1", stamp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s := openStore(t, path)
+	if got := schemaVersion(t, s); got != len(migrations) {
+		t.Fatalf("schema version %d after upgrading, want %d", got, len(migrations))
+	}
+	wants := map[string]want{
+		"/v/broken.mp4": {Failed, 0, "the file does not open as a video"},
+		"/v/odd.mov":    {Failed, 0, "the file does not open as a video"},
+		"/v/good.mp4":   {Done, 1, ""},
+	}
+	for path, w := range wants {
+		j, err := s.JobByPath(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.check(t, j)
+		if j.FinishedAt.IsZero() {
+			t.Errorf("%s: no finish time", path)
+		}
+	}
+	var frames int
+	if err := s.rdb.QueryRow(`SELECT count(*) FROM frames WHERE job_id = 3`).Scan(&frames); err != nil || frames != 2 {
+		t.Errorf("%d frames of the done job after upgrading (%v), want 2", frames, err)
+	}
+	st, err := s.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Counts{Done: 1, Failed: 2}); st.Counts != want {
+		t.Errorf("counts %+v, want %+v", st.Counts, want)
 	}
 }

@@ -3,7 +3,6 @@ package watcher
 import (
 	"errors"
 	"log/slog"
-	"strings"
 	"time"
 )
 
@@ -23,22 +22,8 @@ type Config struct {
 	// Rescan is the interval between full scans, which catch missed events, volumes without
 	// events and folders that appear late.
 	Rescan time.Duration
-	// Extensions lists the accepted video extensions, case-insensitive, with or without the
-	// leading dot (default DefaultExtensions()).
-	Extensions []string
-	// IsVideo reports whether a stable file opens as a video; nil accepts every file with a
-	// video extension. It is called from Run's goroutine, one file at a time.
-	IsVideo func(path string) bool
 	// Logger receives missing folders, unreadable directories and watch failures (default: discarded).
 	Logger *slog.Logger
-}
-
-// DefaultExtensions returns the video extensions accepted when Config.Extensions is empty.
-func DefaultExtensions() []string {
-	return []string{
-		"mp4", "m4v", "mov", "avi", "mkv", "wmv", "webm", "mpg", "mpeg",
-		"mts", "m2ts", "3gp", "flv", "ogv", "mxf", "dv",
-	}
 }
 
 // withDefaults fills zero fields and rejects negative durations.
@@ -55,25 +40,8 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Rescan == 0 {
 		c.Rescan = DefaultRescan
 	}
-	if len(c.Extensions) == 0 {
-		c.Extensions = DefaultExtensions()
-	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return c, nil
-}
-
-// extensionSet holds lower-case extensions with their leading dot, as filepath.Ext returns them.
-type extensionSet map[string]bool
-
-func newExtensionSet(extensions []string) extensionSet {
-	set := make(extensionSet, len(extensions))
-	for _, ext := range extensions {
-		ext = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(ext), "."))
-		if ext != "" {
-			set["."+ext] = true
-		}
-	}
-	return set
 }

@@ -12,6 +12,12 @@
 //     watches for directories that appeared, drops those that vanished, and makes pending any file
 //     whose size or modification time differs from what was last reported.
 //
-// A stable file is passed to Config.IsVideo and reported once per (path, size, modification time),
-// either as a Candidate or as a Skipped.
+// Which files count is the watcher's own rule: a video extension, and not hidden, a partial
+// download or the daemon's own output. A stable file is reported as a Candidate once per (path,
+// size, modification time); whether it really decodes is for the caller to find out.
+//
+// Failures do not stop the watcher: a folder that is missing or unreadable, a directory the
+// notification backend cannot watch (the inotify watch limit, the open-files limit on macOS),
+// events the backend lost. Each is logged once and listed by Watcher.Problems until it is
+// resolved; the rescans keep finding videos below directories that cannot be watched.
 package watcher

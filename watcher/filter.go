@@ -8,11 +8,22 @@ import (
 // acceptsFile reports whether a file named name may be a video to report. Hidden files
 // (which covers AppleDouble "._*", ".DS_Store" and the daemon's own temp files), partial
 // downloads and the daemon's CSV outputs are refused by name, before any stat.
-func (exts extensionSet) acceptsFile(name string) bool {
+func acceptsFile(name string) bool {
 	if strings.HasPrefix(name, ".") || isPartialDownload(name) || isOwnOutput(name) {
 		return false
 	}
-	return exts[strings.ToLower(filepath.Ext(name))]
+	return hasVideoExtension(name)
+}
+
+// hasVideoExtension reports whether name ends in the extension of a video container, in any
+// case. Whether the file really decodes is for the pipeline to find out.
+func hasVideoExtension(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".mp4", ".m4v", ".mov", ".avi", ".mkv", ".wmv", ".webm", ".mpg", ".mpeg",
+		".mts", ".m2ts", ".3gp", ".flv", ".ogv", ".mxf", ".dv":
+		return true
+	}
+	return false
 }
 
 // skipsDir reports whether a directory named name is never watched or scanned: hidden

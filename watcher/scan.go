@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-// scanMarks records what a full rescan saw, so that what it did not see can be dropped.
+// scanMarks records what a full rescan met, so that what it did not meet can be dropped:
+// every directory walked (watched or not) and every acceptable file.
 // A nil *scanMarks records nothing (scans of a single new directory).
 type scanMarks struct {
 	dirs  map[string]bool
@@ -56,28 +57,23 @@ func (w *Watcher) rescan() {
 			delete(w.reported, path)
 		}
 	}
+	w.dropProblemsNotMet(marks)
 }
 
-// scanFolder scans one watched folder, or logs once that it is missing.
+// scanFolder scans one watched folder, or records why it cannot.
 func (w *Watcher) scanFolder(f *folder, marks *scanMarks) {
 	info, err := os.Stat(f.path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		if !f.missing {
-			f.missing = true
-			w.log.Warn("watched folder does not exist; will look again at each rescan", "folder", f.path)
-		}
+		w.problem(OpFindFolder, f.path, errFolderMissing)
 	case err != nil:
-		w.problem("stat watched folder", f.path, err)
+		w.problem(OpStatFolder, f.path, err)
 	case !info.IsDir():
-		w.problem("watch folder", f.path, errors.New("not a directory"))
+		w.problem(OpWatchFolder, f.path, errors.New("not a directory"))
 	default:
-		w.clearProblem("stat watched folder", f.path)
-		w.clearProblem("watch folder", f.path)
-		if f.missing {
-			f.missing = false
-			w.log.Info("watched folder is present again", "folder", f.path)
-		}
+		w.clearProblem(OpFindFolder, f.path)
+		w.clearProblem(OpStatFolder, f.path)
+		w.clearProblem(OpWatchFolder, f.path)
 		w.scanDir(f.path, f.path, marks)
 	}
 }
@@ -85,19 +81,19 @@ func (w *Watcher) scanFolder(f *folder, marks *scanMarks) {
 // scanDir watches dir, then makes pending every acceptable file below it whose state differs
 // from what was last reported. Symbolic links are skipped, so the walk cannot loop.
 func (w *Watcher) scanDir(folder, dir string, marks *scanMarks) {
-	if err := w.notify.Add(dir); err != nil {
-		w.problem("watch directory", dir, err)
+	marks.markDir(dir)
+	if err := w.addWatch(dir); err != nil {
+		w.problem(OpWatchDirectory, dir, explainWatchError(err))
 	} else {
-		w.clearProblem("watch directory", dir)
+		w.clearProblem(OpWatchDirectory, dir)
 		w.dirs[dir] = folder
-		marks.markDir(dir)
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		w.problem("read directory", dir, err)
+		w.problem(OpReadDirectory, dir, err)
 		return
 	}
-	w.clearProblem("read directory", dir)
+	w.clearProblem(OpReadDirectory, dir)
 	now := time.Now()
 	for _, entry := range entries {
 		name := entry.Name()
@@ -108,7 +104,7 @@ func (w *Watcher) scanDir(folder, dir string, marks *scanMarks) {
 			if !skipsDir(name) && !w.isOtherFolder(path, folder) {
 				w.scanDir(folder, path, marks)
 			}
-		case entry.Type().IsRegular() && w.extensions.acceptsFile(name):
+		case entry.Type().IsRegular() && acceptsFile(name):
 			w.noticeFile(folder, path, entry, marks, now)
 		}
 	}

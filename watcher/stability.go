@@ -86,17 +86,13 @@ func (w *Watcher) statPending(path string) (fileStat, bool) {
 	return statOf(info), true
 }
 
-// report sends a stable file as a Candidate or a Skipped, unless the same path, size and
-// modification time were reported already. It returns false when ctx ended first.
+// report sends a stable file as a Candidate, unless the same path, size and modification
+// time were reported already. It returns false when ctx ended first.
 func (w *Watcher) report(ctx context.Context, path, folder string, st fileStat) bool {
 	if prev, ok := w.reported[path]; ok && prev.equal(st) {
 		return true
 	}
 	w.reported[path] = st
-	if w.cfg.IsVideo != nil && !w.cfg.IsVideo(path) {
-		w.log.Info("skipping file that does not open as a video", "path", path)
-		return send(ctx, w.skipped, Skipped{Path: path, Size: st.size, ModTime: st.modTime, Folder: folder, Reason: skippedReason})
-	}
 	return send(ctx, w.candidates, Candidate{Path: path, Size: st.size, ModTime: st.modTime, Folder: folder})
 }
 

@@ -13,7 +13,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 )
 
-// Candidate is a file that has stopped changing and passed Config.IsVideo.
+// Candidate is a file with a video extension that has stopped changing.
 type Candidate struct {
 	Path    string
 	Size    int64
@@ -21,18 +21,6 @@ type Candidate struct {
 	// Folder is the watched folder holding Path, as passed to SetFolders (cleaned).
 	Folder string
 }
-
-// Skipped is a stable file with a video extension that Config.IsVideo refused.
-type Skipped struct {
-	Path    string
-	Size    int64
-	ModTime time.Time
-	Folder  string
-	Reason  string
-}
-
-// skippedReason is the Reason of every Skipped: IsVideo gives no detail.
-const skippedReason = "the file does not open as a video"
 
 // outputBuffer lets a burst of reports wait while the caller is busy.
 const outputBuffer = 16
@@ -50,20 +38,21 @@ const outputBuffer = 16
 // one inotify watch (limit: fs.inotify.max_user_watches). On macOS fsnotify's kqueue backend
 // opens one descriptor per watched directory and one per entry inside it, so a watched tree
 // of thousands of files needs an open-files limit above that; when adding a watch fails the
-// directory is still covered by the periodic rescan, and the failure is logged once.
+// directory is still covered by the periodic rescan, and the failure is logged once and
+// listed by Problems until a later attempt succeeds.
 //
 // Symbolic links inside a watched folder are skipped, files and directories alike, so the
 // watcher never leaves a folder nor loops; a watched folder may itself be a symbolic link.
 //
-// Run must be running, and the caller must drain both Candidates and Skipped, for events to
-// be consumed.
+// Run must be running, and the caller must drain Candidates, for events to be consumed.
 type Watcher struct {
 	cfg        Config
-	extensions extensionSet
 	log        *slog.Logger
 	notify     *fsnotify.Watcher
 	candidates chan Candidate
-	skipped    chan Skipped
+	// addWatch asks the notification backend to watch a directory; tests replace it to
+	// make watches fail.
+	addWatch func(dir string) error
 
 	mu             sync.Mutex
 	wanted         []string
@@ -73,19 +62,21 @@ type Watcher struct {
 	closeOnce sync.Once
 	closeErr  error
 
+	problemsMu sync.Mutex
+	problems   map[problemKey]Problem // written by Run's goroutine, read by Problems
+
 	// Owned by Run's goroutine.
-	folders   map[string]*folder      // cleaned folder path → state
-	dirs      map[string]string       // watched directory → its folder
-	pending   map[string]*pendingFile // file path → stability state
-	reported  map[string]fileStat     // file path → what was last reported
-	problems  map[string]bool         // "op path" already logged
-	rescanDue bool
+	folders               map[string]*folder      // cleaned folder path → state
+	dirs                  map[string]string       // watched directory → its folder
+	pending               map[string]*pendingFile // file path → stability state
+	reported              map[string]fileStat     // file path → what was last reported
+	rescanDue             bool
+	eventErrorSinceRescan bool // the backend reported an error since the last periodic rescan
 }
 
 // folder is one watched folder.
 type folder struct {
-	path    string
-	missing bool
+	path string
 }
 
 // New returns a Watcher with cfg's defaults filled in; call SetFolders, then Run.
@@ -100,26 +91,21 @@ func New(cfg Config) (*Watcher, error) {
 	}
 	return &Watcher{
 		cfg:            cfg,
-		extensions:     newExtensionSet(cfg.Extensions),
 		log:            cfg.Logger,
 		notify:         notify,
 		candidates:     make(chan Candidate, outputBuffer),
-		skipped:        make(chan Skipped, outputBuffer),
+		addWatch:       notify.Add,
 		foldersChanged: make(chan struct{}, 1),
+		problems:       make(map[problemKey]Problem),
 		folders:        make(map[string]*folder),
 		dirs:           make(map[string]string),
 		pending:        make(map[string]*pendingFile),
 		reported:       make(map[string]fileStat),
-		problems:       make(map[string]bool),
 	}, nil
 }
 
 // Candidates delivers complete videos; it is closed when Run returns.
 func (w *Watcher) Candidates() <-chan Candidate { return w.candidates }
-
-// Skipped delivers stable files that IsVideo refused, once per path, size and modification
-// time; it is closed when Run returns.
-func (w *Watcher) Skipped() <-chan Skipped { return w.skipped }
 
 // SetFolders replaces the set of watched folders; paths should be absolute. It may be called
 // before Run or while it runs, from any goroutine; Run applies the latest set promptly.
@@ -139,13 +125,12 @@ func (w *Watcher) SetFolders(paths []string) {
 	}
 }
 
-// Run watches until ctx is done, then closes Candidates and Skipped and returns nil. It starts
+// Run watches until ctx is done, then closes Candidates and returns nil. It starts
 // with a full scan, so files already present are reported. It may be called only once.
 func (w *Watcher) Run(ctx context.Context) error {
 	if !w.started.CompareAndSwap(false, true) {
 		return errors.New("watcher: Run called twice")
 	}
-	defer close(w.skipped)
 	defer close(w.candidates)
 	w.applyFolders()
 	poll := time.NewTicker(w.cfg.Poll)
@@ -169,6 +154,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		case <-w.foldersChanged:
 			w.applyFolders()
 		case <-rescan.C:
+			w.resolveEventErrors()
 			w.rescan()
 		case now := <-poll.C:
 			if w.rescanDue {
@@ -217,19 +203,16 @@ func (w *Watcher) handleEvent(ev fsnotify.Event, now time.Time) {
 		}
 		return
 	}
-	if w.extensions.acceptsFile(name) {
+	if acceptsFile(name) {
 		w.touch(path, folder, now)
 	}
 }
 
-// handleNotifyError schedules a full rescan: after an overflow or a watch error some events
-// are lost.
+// handleNotifyError records the failure and schedules a full rescan: after an overflow or a
+// watch error some events are lost.
 func (w *Watcher) handleNotifyError(err error) {
-	if errors.Is(err, fsnotify.ErrEventOverflow) {
-		w.log.Warn("file-system event queue overflowed; rescanning all folders")
-	} else {
-		w.log.Warn("file-system notification failed; rescanning all folders", "err", err)
-	}
+	w.problem(OpReceiveEvents, "", err)
+	w.eventErrorSinceRescan = true
 	w.rescanDue = true
 }
 
@@ -301,19 +284,4 @@ func (w *Watcher) forgetTree(dir string) {
 func within(dir, path string) bool {
 	rel, err := filepath.Rel(dir, path)
 	return err == nil && rel != "." && filepath.IsLocal(rel)
-}
-
-// problem logs a failure once, until clearProblem reports that the operation succeeded again.
-func (w *Watcher) problem(op, path string, err error) {
-	key := op + " " + path
-	if w.problems[key] {
-		return
-	}
-	w.problems[key] = true
-	w.log.Warn("cannot "+op+"; will retry at each rescan", "path", path, "err", err)
-}
-
-// clearProblem forgets a logged failure so that a later one is logged again.
-func (w *Watcher) clearProblem(op, path string) {
-	delete(w.problems, op+" "+path)
 }

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -29,6 +28,15 @@ const (
 // zero duration and a logger writing to the test output.
 func startWatcher(t *testing.T, cfg Config, folders ...string) *Watcher {
 	t.Helper()
+	w := newTestWatcher(t, cfg)
+	runWatcher(t, w, folders...)
+	return w
+}
+
+// newTestWatcher returns a Watcher with test timings for every zero duration and a logger
+// writing to the test output, not yet running.
+func newTestWatcher(t *testing.T, cfg Config) *Watcher {
+	t.Helper()
 	if cfg.Quiet == 0 {
 		cfg.Quiet = testQuiet
 	}
@@ -45,6 +53,12 @@ func startWatcher(t *testing.T, cfg Config, folders ...string) *Watcher {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return w
+}
+
+// runWatcher runs w on folders until the test ends, then checks that it stops cleanly.
+func runWatcher(t *testing.T, w *Watcher, folders ...string) {
+	t.Helper()
 	w.SetFolders(folders)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -63,7 +77,6 @@ func startWatcher(t *testing.T, cfg Config, folders ...string) *Watcher {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return w
 }
 
 // expectCandidate waits for the next candidate and checks its path.
@@ -106,8 +119,6 @@ func expectNoCandidate(t *testing.T, w *Watcher, d time.Duration) {
 	select {
 	case c := <-w.Candidates():
 		t.Fatalf("unexpected candidate %+v", c)
-	case s := <-w.Skipped():
-		t.Fatalf("unexpected skipped file %+v", s)
 	case <-time.After(d):
 	}
 }
@@ -140,21 +151,8 @@ func writeFile(t *testing.T, path, content string) string {
 func TestSlowCopyIsReportedOnceAfterItStopsGrowing(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	var mu sync.Mutex
-	var checkedSizes []int64
-	isVideo := func(path string) bool {
-		info, err := os.Stat(path)
-		if err != nil {
-			t.Errorf("IsVideo: %v", err)
-			return false
-		}
-		mu.Lock()
-		checkedSizes = append(checkedSizes, info.Size())
-		mu.Unlock()
-		return true
-	}
 	quiet := 300 * time.Millisecond
-	w := startWatcher(t, Config{Quiet: quiet, IsVideo: isVideo}, dir)
+	w := startWatcher(t, Config{Quiet: quiet}, dir)
 
 	path := filepath.Join(dir, "slow.mp4")
 	f, err := os.Create(path)
@@ -187,11 +185,6 @@ func TestSlowCopyIsReportedOnceAfterItStopsGrowing(t *testing.T) {
 	}
 	// Across a full rescan the unchanged file must not come back.
 	expectNoCandidate(t, w, testRescan+settle)
-	mu.Lock()
-	defer mu.Unlock()
-	if !slices.Equal(checkedSizes, []int64{chunks * chunkSize}) {
-		t.Errorf("IsVideo saw sizes %v, want one call on the complete file", checkedSizes)
-	}
 }
 
 func TestFilesPresentAtStartAreReported(t *testing.T) {
@@ -275,27 +268,14 @@ func TestIgnoredFilesAreNeverReported(t *testing.T) {
 	expectNoCandidate(t, w, settle)
 }
 
-func TestFileRefusedByIsVideoIsSkippedOncePerVersion(t *testing.T) {
+func TestFileIsReportedOncePerVersion(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	isVideo := func(path string) bool { return !strings.Contains(filepath.Base(path), "broken") }
-	w := startWatcher(t, Config{IsVideo: isVideo}, dir)
-	path := writeFile(t, filepath.Join(dir, "broken.mp4"), "x")
-
-	expectSkipped := func(size int64) {
-		t.Helper()
-		select {
-		case s := <-w.Skipped():
-			if s.Path != path || s.Size != size || s.Reason == "" || s.Folder != dir {
-				t.Fatalf("skipped %+v, want %s of size %d with a reason", s, path, size)
-			}
-		case c := <-w.Candidates():
-			t.Fatalf("unexpected candidate %+v", c)
-		case <-time.After(waitLimit):
-			t.Fatalf("no skipped report for %s within %v", path, waitLimit)
-		}
+	w := startWatcher(t, Config{}, dir)
+	path := writeFile(t, filepath.Join(dir, "take.mp4"), "x")
+	if c := expectCandidate(t, w, path); c.Size != 1 || c.Folder != dir {
+		t.Fatalf("candidate %+v, want size 1 in folder %s", c, dir)
 	}
-	expectSkipped(1)
 	// A permission change is an event but leaves size and time alone: no second report,
 	// not even after a rescan.
 	if err := os.Chmod(path, 0o600); err != nil {
@@ -313,7 +293,9 @@ func TestFileRefusedByIsVideoIsSkippedOncePerVersion(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	expectSkipped(2)
+	if c := expectCandidate(t, w, path); c.Size != 2 {
+		t.Fatalf("second report size %d, want 2", c.Size)
+	}
 }
 
 func TestMovedFileIsReportedUnderItsNewName(t *testing.T) {
@@ -389,16 +371,22 @@ func TestMissingFolderIsLoggedOnceAndPickedUpWhenItAppears(t *testing.T) {
 	w := startWatcher(t, Config{Rescan: rescan, Logger: logger}, root)
 
 	expectNoCandidate(t, w, 4*rescan)
+	if p := w.Problems(); len(p) != 1 || p[0].Op != OpFindFolder || p[0].Path != root {
+		t.Errorf("problems %v, want only that %s cannot be found", p, root)
+	}
 	mkdir(t, root)
 	path := writeFile(t, filepath.Join(root, "late.webm"), "late")
 	expectCandidate(t, w, path)
 
 	text := logs.String()
-	if n := strings.Count(text, "watched folder does not exist"); n != 1 {
+	if n := strings.Count(text, "cannot find watched folder"); n != 1 {
 		t.Errorf("missing folder logged %d times, want once; log:\n%s", n, text)
 	}
-	if !strings.Contains(text, "watched folder is present again") {
+	if !strings.Contains(text, "can find watched folder again") {
 		t.Errorf("reappearance not logged; log:\n%s", text)
+	}
+	if p := w.Problems(); len(p) != 0 {
+		t.Errorf("problems %v after the folder appeared, want none", p)
 	}
 }
 
@@ -512,9 +500,6 @@ func TestRunClosesChannelsAndRunsOnce(t *testing.T) {
 	}
 	if _, ok := <-w.Candidates(); ok {
 		t.Error("Candidates still open after Run returned")
-	}
-	if _, ok := <-w.Skipped(); ok {
-		t.Error("Skipped still open after Run returned")
 	}
 	if err := w.Run(context.Background()); err == nil {
 		t.Error("second Run returned no error")

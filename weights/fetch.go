@@ -76,7 +76,7 @@ func copyFrom(src string, w io.Writer) error {
 
 func download(ctx context.Context, e Entry, w io.Writer, log io.Writer) error {
 	if e.URL == "" || e.URL == "-" {
-		return fmt.Errorf("%s has no public upstream copy; point the matching *_FROM variable at a folder that holds it", e.Path)
+		return fmt.Errorf("%s has no public upstream copy; make it (the OpenFace references: scripts/openface-reference.sh OPENFACE_DIR) or point the matching *_FROM variable at a folder that holds it", e.Path)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.URL, nil)
 	if err != nil {

@@ -2,13 +2,22 @@
 // OpenFace CSV, frame by frame: per-AU Pearson r and mean absolute error,
 // occurrence agreement, landmark NME and head-rotation difference. Tests use
 // it to hold the pipeline to OpenFace's numbers.
+//
+// A comparison that has nothing to compare is an error, never NaN: every
+// check of the form "r below the bar" would pass on NaN. Files refuses a file
+// without rows, a value that is not a finite number, and a pair of files with
+// no successful frame in common, no intensity AU in common that moves in the
+// reference, no occurrence AU in common, or without the 68 landmarks and the
+// head rotation in both.
 package aucompare
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,9 +28,10 @@ import (
 const FlatSD = 0.05
 
 // Report is the outcome of a comparison, over frames where both files succeed.
+// Every number in it is finite except R of a flat AU.
 type Report struct {
 	Frames      int
-	R           map[string]float64 // per intensity AU, e.g. "AU01_r"; NaN when flat
+	R           map[string]float64 // per intensity AU, e.g. "AU01_r"; NaN when flat (listed in Flat)
 	MAE         map[string]float64
 	Flat        []string
 	Agreement   map[string]float64 // per occurrence AU, e.g. "AU01_c"
@@ -41,6 +51,7 @@ type table struct {
 	rows   map[int]map[string]float64
 }
 
+// load reads a CSV; every cell must be a finite number.
 func load(path string) (*table, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -50,26 +61,46 @@ func load(path string) (*table, error) {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<16), 1<<22)
 	if !sc.Scan() {
-		return nil, fmt.Errorf("%s: empty file", path)
+		return nil, fmt.Errorf("%s: the file is empty", path)
 	}
 	t := &table{rows: map[int]map[string]float64{}}
 	for _, h := range strings.Split(sc.Text(), ",") {
 		t.header = append(t.header, strings.TrimSpace(h))
 	}
-	for sc.Scan() {
-		rec := map[string]float64{}
-		for i, c := range strings.Split(sc.Text(), ",") {
-			if i < len(t.header) {
-				if v, err := strconv.ParseFloat(strings.TrimSpace(c), 64); err == nil {
-					rec[t.header[i]] = v
-				}
-			}
-		}
-		if fr, ok := rec["frame"]; ok {
-			t.rows[int(fr)] = rec
-		}
+	if !slices.Contains(t.header, "frame") || !slices.Contains(t.header, "success") {
+		return nil, fmt.Errorf("%s: the header has no frame or no success column", path)
 	}
-	return t, sc.Err()
+	for line := 2; sc.Scan(); line++ {
+		rec, err := parseRow(t.header, sc.Text())
+		if err != nil {
+			return nil, fmt.Errorf("%s line %d: %w", path, line, err)
+		}
+		t.rows[int(rec["frame"])] = rec
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(t.rows) == 0 {
+		return nil, fmt.Errorf("%s: the file has no rows", path)
+	}
+	return t, nil
+}
+
+// parseRow reads one line of numbers under header.
+func parseRow(header []string, line string) (map[string]float64, error) {
+	cells := strings.Split(line, ",")
+	if len(cells) != len(header) {
+		return nil, fmt.Errorf("%d values under a header of %d columns", len(cells), len(header))
+	}
+	rec := make(map[string]float64, len(cells))
+	for i, c := range cells {
+		v, err := strconv.ParseFloat(strings.TrimSpace(c), 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("column %s: %q is not a finite number", header[i], strings.TrimSpace(c))
+		}
+		rec[header[i]] = v
+	}
+	return rec, nil
 }
 
 // Files compares ours against ref.
@@ -82,10 +113,15 @@ func Files(ours, ref string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return compare(o, r), nil
+	rep, err := compare(o, r)
+	if err != nil {
+		return nil, fmt.Errorf("compare %s with %s: %w", ours, ref, err)
+	}
+	return rep, nil
 }
 
-func compare(o, r *table) *Report {
+// compare measures o against r, or says why there is nothing to measure.
+func compare(o, r *table) (*Report, error) {
 	rep := &Report{R: map[string]float64{}, MAE: map[string]float64{}, Agreement: map[string]float64{}, RefFrames: len(r.rows)}
 	var frames []int
 	for f, rec := range r.rows {
@@ -101,15 +137,14 @@ func compare(o, r *table) *Report {
 			rep.OurSuccess++
 		}
 	}
+	if len(frames) == 0 {
+		return nil, errors.New("no frame where both files found a face")
+	}
 	sort.Ints(frames)
 	rep.Frames = len(frames)
-	has := map[string]bool{}
-	for _, h := range o.header {
-		has[h] = true
-	}
 	var rs, maes, agrees []float64
 	for _, h := range r.header {
-		if !has[h] || !strings.HasPrefix(h, "AU") {
+		if !slices.Contains(o.header, h) || !strings.HasPrefix(h, "AU") {
 			continue
 		}
 		a, b := column(o, frames, h), column(r, frames, h)
@@ -125,21 +160,28 @@ func compare(o, r *table) *Report {
 			rep.R[h] = pearson(a, b)
 			rs = append(rs, rep.R[h])
 		case strings.HasSuffix(h, "_c"):
-			same := 0
-			for i := range a {
-				if a[i] == b[i] {
-					same++
-				}
-			}
-			rep.Agreement[h] = float64(same) / float64(max(1, len(a)))
+			rep.Agreement[h] = agreement(a, b)
 			agrees = append(agrees, rep.Agreement[h])
 		}
 	}
-	rep.MeanR, rep.MinR = mean(rs), minimum(rs)
+	switch {
+	case len(maes) == 0:
+		return nil, errors.New("no intensity AU column (AU*_r) in common")
+	case len(rs) == 0:
+		return nil, fmt.Errorf("every intensity AU in common is flat in the reference (standard deviation under %g), so r is undefined", FlatSD)
+	case len(agrees) == 0:
+		return nil, errors.New("no occurrence AU column (AU*_c) in common")
+	}
+	rep.MeanR, rep.MinR = mean(rs), slices.Min(rs)
 	rep.MeanMAE, rep.MeanAgree = mean(maes), mean(agrees)
-	rep.LandmarkNME = landmarkNME(o, r, frames)
-	rep.PoseDegrees = poseDegrees(o, r, frames)
-	return rep
+	var err error
+	if rep.LandmarkNME, err = landmarkNME(o, r, frames); err != nil {
+		return nil, err
+	}
+	if rep.PoseDegrees, err = poseDegrees(o, r, frames); err != nil {
+		return nil, err
+	}
+	return rep, nil
 }
 
 func column(t *table, frames []int, h string) []float64 {
@@ -150,13 +192,36 @@ func column(t *table, frames []int, h string) []float64 {
 	return out
 }
 
-func landmarkNME(o, r *table, frames []int) float64 {
+// landmarkNames are the 68 landmarks' x and y columns.
+var landmarkNames = func() []string {
+	var names []string
+	for i := range 68 {
+		names = append(names, "x_"+strconv.Itoa(i), "y_"+strconv.Itoa(i))
+	}
+	return names
+}()
+
+// requireColumns says which of names a table lacks.
+func requireColumns(which string, t *table, names []string) error {
+	for _, n := range names {
+		if !slices.Contains(t.header, n) {
+			return fmt.Errorf("%s has no %s column", which, n)
+		}
+	}
+	return nil
+}
+
+// landmarkNME is the mean landmark distance, normalised by the reference's
+// distance between the outer eye corners.
+func landmarkNME(o, r *table, frames []int) (float64, error) {
+	for which, t := range map[string]*table{"ours": o, "the reference": r} {
+		if err := requireColumns(which, t, landmarkNames); err != nil {
+			return 0, err
+		}
+	}
 	var errs []float64
 	for _, f := range frames {
 		or, rr := o.rows[f], r.rows[f]
-		if _, ok := or["x_0"]; !ok {
-			return math.NaN()
-		}
 		iod := math.Hypot(rr["x_36"]-rr["x_45"], rr["y_36"]-rr["y_45"])
 		var d float64
 		for i := 0; i < 68; i++ {
@@ -167,21 +232,27 @@ func landmarkNME(o, r *table, frames []int) float64 {
 			errs = append(errs, d/68/iod)
 		}
 	}
-	return mean(errs)
+	if len(errs) == 0 {
+		return 0, errors.New("the reference's eye corners coincide on every frame compared, so landmark NME is undefined")
+	}
+	return mean(errs), nil
 }
 
-func poseDegrees(o, r *table, frames []int) float64 {
-	var d []float64
-	for _, f := range frames {
-		for _, c := range []string{"pose_Rx", "pose_Ry", "pose_Rz"} {
-			a, okA := o.rows[f][c]
-			b, okB := r.rows[f][c]
-			if okA && okB {
-				d = append(d, math.Abs(a-b))
-			}
+// poseDegrees is the mean absolute difference of the head rotation angles.
+func poseDegrees(o, r *table, frames []int) (float64, error) {
+	angles := []string{"pose_Rx", "pose_Ry", "pose_Rz"}
+	for which, t := range map[string]*table{"ours": o, "the reference": r} {
+		if err := requireColumns(which, t, angles); err != nil {
+			return 0, err
 		}
 	}
-	return mean(d) * 180 / math.Pi
+	var d []float64
+	for _, f := range frames {
+		for _, c := range angles {
+			d = append(d, math.Abs(o.rows[f][c]-r.rows[f][c]))
+		}
+	}
+	return mean(d) * 180 / math.Pi, nil
 }
 
 // String prints the report in the layout of the project's comparison tool.
@@ -205,6 +276,9 @@ func (rep *Report) String() string {
 	return b.String()
 }
 
+// pearson is the correlation of a and b; 0 when a does not vary (the caller
+// leaves out AUs that do not vary in the reference b), since a constant
+// output agrees with none of the reference's movement.
 func pearson(a, b []float64) float64 {
 	ma, mb := mean(a), mean(b)
 	var cov, va, vb float64
@@ -219,40 +293,41 @@ func pearson(a, b []float64) float64 {
 	return cov / math.Sqrt(va*vb)
 }
 
+// agreement is the share of frames where a and b are equal; a is not empty.
+func agreement(a, b []float64) float64 {
+	same := 0
+	for i := range a {
+		if a[i] == b[i] {
+			same++
+		}
+	}
+	return float64(same) / float64(len(a))
+}
+
+// mae is the mean absolute error; a is not empty.
 func mae(a, b []float64) float64 {
 	var s float64
 	for i := range a {
 		s += math.Abs(a[i] - b[i])
 	}
-	return s / float64(max(1, len(a)))
+	return s / float64(len(a))
 }
 
+// stddev is the population standard deviation; a is not empty.
 func stddev(a []float64) float64 {
 	m := mean(a)
 	var s float64
 	for _, v := range a {
 		s += (v - m) * (v - m)
 	}
-	return math.Sqrt(s / float64(max(1, len(a))))
+	return math.Sqrt(s / float64(len(a)))
 }
 
+// mean is the arithmetic mean; a is not empty.
 func mean(a []float64) float64 {
-	if len(a) == 0 {
-		return math.NaN()
-	}
 	var s float64
 	for _, v := range a {
 		s += v
 	}
 	return s / float64(len(a))
-}
-
-func minimum(a []float64) float64 {
-	m := math.NaN()
-	for _, v := range a {
-		if math.IsNaN(m) || v < m {
-			m = v
-		}
-	}
-	return m
 }

@@ -1,6 +1,7 @@
 package aucompare
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -24,15 +25,37 @@ func TestReferenceAgreesWithItself(t *testing.T) {
 	}
 }
 
-func TestShiftedIntensityKeepsRButNotMAE(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "a.csv")
-	text := "frame, success, AU01_r, AU02_r, AU01_c\n1, 1, 0.5, 1, 1\n2, 1, 1.5, 1, 0\n3, 1, 2.5, 1, 1\n4, 0, 9, 9, 9\n"
-	ref := filepath.Join(t.TempDir(), "b.csv")
-	refText := "frame, success, AU01_r, AU02_r, AU01_c\n1, 1, 0.0, 1, 1\n2, 1, 1.0, 1, 1\n3, 1, 2.0, 1, 1\n4, 1, 0, 0, 0\n"
-	if os.WriteFile(path, []byte(text), 0o644) != nil || os.WriteFile(ref, []byte(refText), 0o644) != nil {
-		t.Fatal("write")
+// csvFile writes a CSV whose header is frame, success, the head rotation,
+// the 68 landmarks (a fixed face, so that only AUs differ) and aus, with one
+// row per entry of rows: the frame's success, then its AU values.
+func csvFile(t *testing.T, aus string, rows ...string) string {
+	t.Helper()
+	var face []string
+	for i := range 68 {
+		face = append(face, fmt.Sprint(i))
 	}
-	rep, err := Files(path, ref)
+	for i := range 68 {
+		face = append(face, fmt.Sprint(2*i))
+	}
+	header := "frame, success, pose_Rx, pose_Ry, pose_Rz, " + strings.Join(landmarkNames, ", ") + ", " + aus
+	var b strings.Builder
+	b.WriteString(header + "\n")
+	for i, row := range rows {
+		success, values, _ := strings.Cut(row, ",")
+		fmt.Fprintf(&b, "%d, %s, 0.1, 0.2, 0.3, %s, %s\n", i+1, success, strings.Join(face, ", "), strings.TrimSpace(values))
+	}
+	path := filepath.Join(t.TempDir(), "t.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestShiftedIntensityKeepsRButNotMAE(t *testing.T) {
+	const aus = "AU01_r, AU02_r, AU01_c"
+	ours := csvFile(t, aus, "1, 0.5, 1, 1", "1, 1.5, 1, 0", "1, 2.5, 1, 1", "0, 9, 9, 9")
+	ref := csvFile(t, aus, "1, 0.0, 1, 1", "1, 1.0, 1, 1", "1, 2.0, 1, 1", "1, 0, 0, 0")
+	rep, err := Files(ours, ref)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +65,58 @@ func TestShiftedIntensityKeepsRButNotMAE(t *testing.T) {
 	if !math.IsNaN(rep.R["AU02_r"]) || len(rep.Flat) != 1 || math.Abs(rep.Agreement["AU01_c"]-2.0/3) > 1e-12 {
 		t.Fatalf("flat AU or agreement wrong:\n%s", rep)
 	}
+	if rep.LandmarkNME != 0 || rep.PoseDegrees != 0 {
+		t.Fatalf("landmarks or pose differ for the same face:\n%s", rep)
+	}
 	if !strings.Contains(rep.String(), "AU02_r  r   flat") {
 		t.Fatalf("flat AU not shown:\n%s", rep)
 	}
+}
+
+// TestNothingToCompareIsAnError holds Files to refusing input that would
+// leave a mean undefined: NaN passes every "below the bar" check.
+func TestNothingToCompareIsAnError(t *testing.T) {
+	const aus = "AU01_r, AU01_c"
+	good := csvFile(t, aus, "1, 0, 0", "1, 1, 1", "1, 2, 1")
+	write := func(text string) string {
+		path := filepath.Join(t.TempDir(), "bad.csv")
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	goodText, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, _, _ := strings.Cut(string(goodText), "\n")
+	cases := []struct {
+		name, ours, want string
+	}{
+		{"empty file", write(""), "the file is empty"},
+		{"header only", write(header + "\n"), "the file has no rows"},
+		{"no frame column", write("a, b\n1, 2\n"), "no frame or no success column"},
+		{"a word for a number", write(strings.Replace(string(goodText), "1, 1, 0.1", "1, yes, 0.1", 1)), `column success: "yes" is not a finite number`},
+		{"NaN", write(strings.Replace(string(goodText), ", 2, 1\n", ", nan, 1\n", 1)), `column AU01_r: "nan" is not a finite number`},
+		{"a short row", write(header + "\n1, 1\n"), "2 values under a header of"},
+		{"no face in common", csvFile(t, aus, "0, 0, 0", "0, 1, 1", "0, 2, 1"), "no frame where both files found a face"},
+		{"no AU in common", csvFile(t, "AU99_r, AU99_c", "1, 0, 0", "1, 1, 1", "1, 2, 1"), "no intensity AU column"},
+		{"only occurrence AUs", csvFile(t, "AU01_c", "1, 0", "1, 1", "1, 1"), "no intensity AU column"},
+		{"no occurrence AU", csvFile(t, "AU01_r", "1, 0", "1, 1", "1, 2"), "no occurrence AU column"},
+		{"no landmarks", write("frame, success, pose_Rx, pose_Ry, pose_Rz, AU01_r, AU01_c\n1, 1, 0, 0, 0, 0, 0\n2, 1, 0, 0, 0, 1, 1\n"), "ours has no x_0 column"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rep, err := Files(c.ours, good)
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), c.ours) {
+				t.Fatalf("got %v and report\n%v\nwant an error naming %s and saying %q", err, rep, c.ours, c.want)
+			}
+		})
+	}
+	t.Run("flat reference", func(t *testing.T) {
+		flat := csvFile(t, aus, "1, 1, 1", "1, 1, 1", "1, 1, 1")
+		if rep, err := Files(good, flat); err == nil || !strings.Contains(err.Error(), "r is undefined") {
+			t.Fatalf("got %v and report\n%v\nwant r undefined", err, rep)
+		}
+	})
 }
