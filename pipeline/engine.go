@@ -326,7 +326,7 @@ func (e *Engine) acquire(ctx context.Context) (*engine, error) {
 // process measures one video with the worker's state.
 func (e *engine) process(ctx context.Context, videoPath, outPath string, opt Options, progress func(Progress)) (Summary, error) {
 	// A video leaves garbage sized by its frames; returning it to the system
-	// after each video keeps a long-running daemon at one video's peak.
+	// after each video keeps a long-running daemon at its workers' peak.
 	defer debug.FreeOSMemory()
 	start := time.Now()
 	sum := Summary{Video: videoPath, Output: outPath}
