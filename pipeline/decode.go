@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"runtime"
-	"sync"
 	"time"
 
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
@@ -32,35 +31,31 @@ func (f decodedFrame) release() { f.pool <- f.img }
 const frameBuffers = 1 + queueDepth + 3*(stageDepth+1)
 
 // spareFrames keeps frame buffers from one video for the next, so that
-// decoding video after video reuses the same memory.
-var spareFrames struct {
-	sync.Mutex
+// decoding video after video reuses the same memory. Each worker has its
+// own, used by one video at a time.
+type spareFrames struct {
 	imgs []*bgr.Image
 }
 
-// newFramePool fills a pool with frameBuffers buffers, spare ones first.
-func newFramePool() chan *bgr.Image {
+// newPool fills a pool with frameBuffers buffers, spare ones first.
+func (s *spareFrames) newPool() chan *bgr.Image {
 	pool := make(chan *bgr.Image, frameBuffers)
-	spareFrames.Lock()
-	defer spareFrames.Unlock()
 	for range frameBuffers {
 		img := &bgr.Image{}
-		if n := len(spareFrames.imgs); n > 0 {
-			img, spareFrames.imgs = spareFrames.imgs[n-1], spareFrames.imgs[:n-1]
+		if n := len(s.imgs); n > 0 {
+			img, s.imgs = s.imgs[n-1], s.imgs[:n-1]
 		}
 		pool <- img
 	}
 	return pool
 }
 
-// keepFrames moves the buffers back in pool to the spares.
-func keepFrames(pool chan *bgr.Image) {
-	spareFrames.Lock()
-	defer spareFrames.Unlock()
-	for len(spareFrames.imgs) < frameBuffers {
+// keep moves the buffers back in pool to the spares.
+func (s *spareFrames) keep(pool chan *bgr.Image) {
+	for len(s.imgs) < frameBuffers {
 		select {
 		case img := <-pool:
-			spareFrames.imgs = append(spareFrames.imgs, img)
+			s.imgs = append(s.imgs, img)
 		default:
 			return
 		}
@@ -70,12 +65,12 @@ func keepFrames(pool chan *bgr.Image) {
 // startDecoder opens the video and decodes it in its own goroutine, on one
 // locked OS thread, into a bounded channel. The channel closes at the end of
 // the video, after an error, or when ctx is cancelled. Once every frame is
-// released, recycle keeps the buffers for the next video.
-func startDecoder(ctx context.Context, path string) (frames <-chan decodedFrame, info video.Info, recycle func(), err error) {
+// released, recycle keeps the buffers in spares for the next video.
+func startDecoder(ctx context.Context, path string, spares *spareFrames) (frames <-chan decodedFrame, info video.Info, recycle func(), err error) {
 	opened := make(chan error, 1)
 	out := make(chan decodedFrame, queueDepth)
-	pool := newFramePool()
-	recycle = func() { keepFrames(pool) }
+	pool := spares.newPool()
+	recycle = func() { spares.keep(pool) }
 	go func() {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
@@ -127,7 +122,7 @@ func DecodeOnly(ctx context.Context, path string) (frames int, wall time.Duratio
 	start := time.Now()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ch, _, recycle, err := startDecoder(ctx, path)
+	ch, _, recycle, err := startDecoder(ctx, path, &spareFrames{})
 	if err != nil {
 		return 0, 0, err
 	}

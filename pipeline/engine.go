@@ -44,34 +44,93 @@ type Config struct {
 	// Runtime runs the face detector and landmark networks. Without it the
 	// engine can only measure videos whose landmarks are given (Options.Track).
 	Runtime *onnx.Runtime
-	// Threads is the number of threads each network may use; 0 gives PFLD
-	// half the cores, one on two cores, and the detector every core. PFLD
-	// runs the crop and its mirror image as two networks side by side, and
-	// the pipeline's goroutines keep the cores busy besides, so more
-	// threads per network only add waking and waiting; ONNX Runtime's own
-	// default would give each network a thread per core, pinned to it.
-	// Measured on two cores over a 10-minute 640×480 video: one thread
-	// 98–105 frames/s for 16.0–17.4 ms of processor time per frame, ONNX
-	// Runtime's default 93–103 frames/s for 18.5–19.4 ms (before PFLD's two
-	// images ran side by side). The detector runs on one frame in thirty
-	// while the frames behind it wait, so it takes every core: the same
-	// detections, 1–5 % more frames per second.
+	// Workers is how many videos Process measures at once; 0 means one.
+	// AutoWorkers suggests a number for this machine.
+	Workers int
+	// Threads is the number of threads each network may use; 0 shares the
+	// cores out among the workers and, within each worker's share, gives
+	// PFLD half the share, one on two cores, and the detector the whole
+	// share. PFLD runs the crop and its mirror image as two networks side
+	// by side, and the pipeline's goroutines keep the cores busy besides,
+	// so more threads per network only add waking and waiting; ONNX
+	// Runtime's own default would give each network a thread per core,
+	// pinned to it. Measured on two cores over a 10-minute 640×480 video:
+	// one thread 98–105 frames/s for 16.0–17.4 ms of processor time per
+	// frame, ONNX Runtime's default 93–103 frames/s for 18.5–19.4 ms
+	// (before PFLD's two images ran side by side). The detector runs on one
+	// frame in thirty while the frames behind it wait, so it takes every
+	// core of the share: the same detections, 1–5 % more frames per second.
 	Threads int
 }
 
-// Engine holds the loaded models, kept warm from one video to the next.
-// Process may be called for video after video; calls are serialised, since
-// the per-video state is reused.
+// AutoWorkers is the number of videos to measure at once on this machine,
+// for a Config.Workers of "auto": one per four cores, at least one. One
+// video keeps about two cores busy, and the rest of the machine wants some.
+func AutoWorkers() int {
+	return max(1, runtime.GOMAXPROCS(0)/4)
+}
+
+// coresPerWorker is each worker's share of the cores.
+func (c Config) coresPerWorker() int {
+	return max(1, runtime.GOMAXPROCS(0)/max(1, c.Workers))
+}
+
+// Engine holds the loaded models, kept warm from one video to the next, and
+// measures up to Config.Workers videos at once. Process may be called from
+// several goroutines: each call takes a worker of its own, and calls beyond
+// the number of workers wait for one to be free. The workers share the
+// models, which are read-only; each has its own per-video state, so a
+// video's results do not depend on how many run beside it.
 type Engine struct {
-	mu      sync.Mutex
+	aus     *au.Models
+	workers []*engine
+	idle    chan *engine // the workers not measuring a video
+	closed  chan struct{}
+	closing sync.Once
+}
+
+// engine is one of an Engine's workers: the per-video state of the stages
+// and the networks that measure one video at a time.
+type engine struct {
 	aus     *au.Models
 	finder  *finder
 	stages  *frameStages
 	tracker *tracker // nil without a Runtime
+	frames  spareFrames
 }
 
-// NewEngine loads every model file once.
+// sharedModels are the models every worker reads and none writes.
+type sharedModels struct {
+	pdm  *pdm.Model
+	tris [][3]int
+	aus  *au.Models
+	clnf *clnf.Model // nil without a Runtime
+}
+
+// ErrClosed is returned by Process once Close has been called.
+var ErrClosed = errors.New("the engine is closed")
+
+// NewEngine loads every model file once and starts the workers.
 func NewEngine(cfg Config) (*Engine, error) {
+	shared, err := loadSharedModels(cfg)
+	if err != nil {
+		return nil, err
+	}
+	n := max(1, cfg.Workers)
+	e := &Engine{aus: shared.aus, idle: make(chan *engine, n), closed: make(chan struct{})}
+	for range n {
+		w, err := newWorker(cfg, shared)
+		if err != nil {
+			e.Close()
+			return nil, err
+		}
+		e.workers = append(e.workers, w)
+		e.idle <- w
+	}
+	return e, nil
+}
+
+func loadSharedModels(cfg Config) (*sharedModels, error) {
 	m, err := pdm.Load(filepath.Join(cfg.ModelDir, pdmFile))
 	if err != nil {
 		return nil, err
@@ -84,42 +143,61 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	stages, err := newFrameStages(m, tris, aus)
+	shared := &sharedModels{pdm: m, tris: tris, aus: aus}
+	if cfg.Runtime != nil {
+		// OpenFace's CLNF model moves PFLD's points to where OpenFace's own
+		// landmark fitting puts them.
+		if shared.clnf, err = clnf.Load(filepath.Join(cfg.ModelDir, clnfFile)); err != nil {
+			return nil, err
+		}
+	}
+	return shared, nil
+}
+
+// newWorker makes a worker's per-video state and networks over the shared
+// models.
+func newWorker(cfg Config, shared *sharedModels) (*engine, error) {
+	stages, err := newFrameStages(shared.pdm, shared.tris, shared.aus)
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{aus: aus, finder: newFinder(m), stages: stages}
+	e := &engine{aus: shared.aus, finder: newFinder(shared.pdm), stages: stages}
 	if cfg.Runtime != nil {
 		if e.tracker, err = newTracker(cfg); err != nil {
 			return nil, err
 		}
-		if e.finder.refiner, err = newRefiner(cfg.ModelDir); err != nil {
-			e.Close()
+		if e.finder.refiner, err = newRefiner(cfg, shared.clnf); err != nil {
+			e.close()
 			return nil, err
 		}
 	}
 	return e, nil
 }
 
-// newRefiner loads OpenFace's CLNF model, which moves PFLD's points to
-// where OpenFace's own landmark fitting puts them. PFLD's points start as
-// close as a tracked face's previous fit, so OpenFace's tracking windows
+// newRefiner makes a CLNF fitter over the shared model. PFLD's points start
+// as close as a tracked face's previous fit, so OpenFace's tracking windows
 // serve.
-func newRefiner(modelDir string) (*clnf.Fitter, error) {
-	m, err := clnf.Load(filepath.Join(modelDir, clnfFile))
-	if err != nil {
-		return nil, err
-	}
-	return clnf.NewFitter(m, clnf.TrackingSettings())
+func newRefiner(cfg Config, m *clnf.Model) (*clnf.Fitter, error) {
+	s := clnf.TrackingSettings()
+	s.Workers = cfg.coresPerWorker()
+	return clnf.NewFitter(m, s)
 }
 
+// newTracker opens the worker's own sessions of the networks. Workers
+// sharing one session each (ONNX Runtime's Run is safe to call at once)
+// would save some 19 MB per worker, most of it PFLD's, at the same
+// processor time per video (six sample videos, four workers, two cores);
+// but CoreML, the provider on macOS, runs one call at a time per session,
+// which would queue every worker's PFLD, and the crop's and its mirror's,
+// behind one another.
 func newTracker(cfg Config) (*tracker, error) {
-	detOpt := onnx.SessionOptions{IntraOpThreads: cmp.Or(cfg.Threads, runtime.GOMAXPROCS(0)), NoSpinning: true}
+	cores := cfg.coresPerWorker()
+	detOpt := onnx.SessionOptions{IntraOpThreads: cmp.Or(cfg.Threads, cores), NoSpinning: true}
 	det, err := detect.NewDetector(cfg.Runtime, filepath.Join(cfg.ModelDir, detectorFile), detOpt)
 	if err != nil {
 		return nil, err
 	}
-	locOpt := onnx.SessionOptions{IntraOpThreads: cmp.Or(cfg.Threads, max(1, runtime.GOMAXPROCS(0)/2)), NoSpinning: true}
+	locOpt := onnx.SessionOptions{IntraOpThreads: cmp.Or(cfg.Threads, max(1, cores/2)), NoSpinning: true}
 	loc, err := landmarks.NewLocator(cfg.Runtime, filepath.Join(cfg.ModelDir, locatorFile), locOpt)
 	if err != nil {
 		det.Close()
@@ -128,10 +206,20 @@ func newTracker(cfg Config) (*tracker, error) {
 	return &tracker{det: det, loc: loc}, nil
 }
 
-// Close releases the networks.
+// Close waits for the videos being measured, then releases the networks.
+// Process calls after Close fail with ErrClosed.
 func (e *Engine) Close() error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.closing.Do(func() {
+		close(e.closed)
+		for range e.workers {
+			(<-e.idle).close()
+		}
+	})
+	return nil
+}
+
+// close releases the worker's networks.
+func (e *engine) close() {
 	if e.finder.refiner != nil {
 		e.finder.refiner.Close()
 		e.finder.refiner = nil
@@ -141,7 +229,6 @@ func (e *Engine) Close() error {
 		e.tracker.loc.Close()
 		e.tracker = nil
 	}
-	return nil
 }
 
 // Options change how one video is processed.
@@ -213,12 +300,39 @@ var ErrNoFrames = errors.New("the video has no frames")
 
 // Process reads videoPath, measures every frame and writes the CSV to
 // outPath (through a temporary file, so a failure leaves nothing behind),
-// replacing a file there only as opt.Replace allows.
+// replacing a file there only as opt.Replace allows. It waits for a free
+// worker first, as long as ctx allows.
 func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Options, progress func(Progress)) (Summary, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	w, err := e.acquire(ctx)
+	if err != nil {
+		return Summary{Video: videoPath, Output: outPath}, fmt.Errorf("process %s: %w", videoPath, err)
+	}
+	defer func() { e.idle <- w }()
+	return w.process(ctx, videoPath, outPath, opt, progress)
+}
+
+// acquire takes a free worker, waiting for one while ctx allows.
+func (e *Engine) acquire(ctx context.Context) (*engine, error) {
+	select {
+	case w := <-e.idle:
+		select {
+		case <-e.closed:
+			e.idle <- w
+			return nil, ErrClosed
+		default:
+			return w, nil
+		}
+	case <-e.closed:
+		return nil, ErrClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// process measures one video with the worker's state.
+func (e *engine) process(ctx context.Context, videoPath, outPath string, opt Options, progress func(Progress)) (Summary, error) {
 	// A video leaves garbage sized by its frames; returning it to the system
-	// after each video keeps a long-running daemon at one video's peak.
+	// after each video keeps a long-running daemon at its workers' peak.
 	defer debug.FreeOSMemory()
 	start := time.Now()
 	sum := Summary{Video: videoPath, Output: outPath}
@@ -231,7 +345,7 @@ func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Opt
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	frames, vinfo, recycle, err := startDecoder(ctx, videoPath)
+	frames, vinfo, recycle, err := startDecoder(ctx, videoPath, &e.frames)
 	if err != nil {
 		return sum, err
 	}
@@ -315,7 +429,7 @@ func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Opt
 }
 
 // locate finds the face of frame index i, or takes it from opt.Track.
-func (e *Engine) locate(img *bgr.Image, i int, opt Options, out *foundFace) error {
+func (e *engine) locate(img *bgr.Image, i int, opt Options, out *foundFace) error {
 	if opt.Track == nil {
 		return e.finder.locate(img, e.tracker, out)
 	}

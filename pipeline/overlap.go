@@ -33,7 +33,7 @@ func (f *foundFrame) failed() bool { return f.err != nil || f.findErr != nil }
 // the results are those of doing everything on one goroutine. The channel
 // closes after the last frame, after an error, or when ctx is cancelled;
 // done closes when both goroutines have returned.
-func (e *Engine) startFinder(ctx context.Context, frames <-chan decodedFrame, opt Options) (found <-chan foundFrame, done <-chan struct{}) {
+func (e *engine) startFinder(ctx context.Context, frames <-chan decodedFrame, opt Options) (found <-chan foundFrame, done <-chan struct{}) {
 	lms := make(chan []float64, 3*stageDepth+3)
 	for range cap(lms) {
 		lms <- make([]float64, pdm.LandmarksLen)

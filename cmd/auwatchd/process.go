@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/auwatchd/auwatchd/internal/atomicfile"
@@ -24,8 +26,12 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 	fast := fs.Bool("fast", false, "run PFLD on every other frame only, OpenFace's CLNF following the face in between: faster, AUs agree a little less with OpenFace")
 	landmarksFrom := fs.String("landmarks-from", "", "take each frame's landmarks (and PDM parameters) from this OpenFace CSV instead of detecting them")
 	trackParams := fs.Bool("au-from-track-params", false, "with --landmarks-from: compute AU features from the CSV's p_* parameters instead of fitting them to the landmarks as OpenFace's AU stage does")
+	jobs := fs.Int("j", 1, "measure up to `N` videos at once, each on its share of the cores")
 	if err := parseArgs(fs, args); err != nil {
 		return err
+	}
+	if *jobs < 1 {
+		return fmt.Errorf("-j %d: measure at least one video at a time", *jobs)
 	}
 	videos := fs.Args()
 	if len(videos) == 0 {
@@ -44,7 +50,8 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg := pipeline.Config{ModelDir: modelDir}
+	workers := min(*jobs, len(videos))
+	cfg := pipeline.Config{ModelDir: modelDir, Workers: workers}
 	if *landmarksFrom == "" {
 		rt, err := startRuntime(setup.onnxruntime, stderr)
 		if err != nil {
@@ -68,28 +75,70 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	failed := 0
-	for _, v := range videos {
-		out := pipeline.OutputPath(v, *outDir)
-		bar := newProgressBar(stderr, v)
-		sum, err := engine.Process(ctx, v, out, opt, bar.update)
-		bar.done()
-		if err != nil {
-			failed++
-			fmt.Fprintf(stderr, "✗ %v\n", err)
-			if ctx.Err() != nil {
-				break
-			}
-			continue
-		}
-		fmt.Fprintf(stdout, "✓ %s → %s: %d frames, %d with a face, %.1f frames/s, %.1f s\n",
-			v, out, sum.Frames, sum.Successful, sum.FPS(), sum.Wall.Seconds())
-	}
+	failed := processVideos(ctx, engine, videos, *outDir, opt, workers, stdout, stderr)
 	if failed > 0 {
 		fmt.Fprintf(stderr, "%d of %d videos failed\n", failed, len(videos))
 		return errSilent
 	}
 	return nil
+}
+
+// processVideos measures the videos, up to workers at once, and returns how
+// many failed. Once ctx is cancelled it starts no further video. One video
+// at a time draws a progress bar on a terminal; several print plain lines.
+func processVideos(ctx context.Context, engine *pipeline.Engine, videos []string, outDir string, opt pipeline.Options, workers int, stdout, stderr io.Writer) int {
+	newProgress := newProgressBar
+	if workers > 1 {
+		var mu sync.Mutex
+		stdout, stderr = lineWriter{&mu, stdout}, lineWriter{&mu, stderr}
+		newProgress = newProgressLines
+	}
+	slots := make(chan struct{}, workers)
+	var failed atomic.Int64
+	var wg sync.WaitGroup
+	for _, v := range videos {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			if !processVideo(ctx, engine, v, pipeline.OutputPath(v, outDir), opt, newProgress(stderr, v), stdout, stderr) {
+				failed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return int(failed.Load())
+}
+
+// processVideo measures one video and prints its summary line or its error.
+func processVideo(ctx context.Context, engine *pipeline.Engine, v, out string, opt pipeline.Options, bar *progressBar, stdout, stderr io.Writer) bool {
+	sum, err := engine.Process(ctx, v, out, opt, bar.update)
+	bar.done()
+	if err != nil {
+		fmt.Fprintf(stderr, "✗ %v\n", err)
+		return false
+	}
+	fmt.Fprintf(stdout, "✓ %s → %s: %d frames, %d with a face, %.1f frames/s, %.1f s\n",
+		v, out, sum.Frames, sum.Successful, sum.FPS(), sum.Wall.Seconds())
+	return true
+}
+
+// lineWriter serialises the writes of several videos' goroutines, each a
+// whole line, so that lines never interleave.
+type lineWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lineWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // startRuntime finds and starts ONNX Runtime and says, once, which execution

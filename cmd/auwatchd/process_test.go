@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,5 +75,39 @@ func TestProcessNamesAMissingVideo(t *testing.T) {
 	code, _, errOut := runBinary(t, nil, "process", "--models", setupArgs(t)[3], "--landmarks-from", ref, missing)
 	if code == 0 || !strings.Contains(errOut, missing) {
 		t.Fatalf("code %d, stderr %q", code, errOut)
+	}
+}
+
+// TestProcessSeveralAtOnce measures three videos one at a time and two at
+// once with the real binary: the CSVs must be the same byte for byte.
+func TestProcessSeveralAtOnce(t *testing.T) {
+	var videos []string
+	for _, v := range []string{"changeLighting.wmv", "subj01_timepoint01.mp4", "subj02_timepoint01.mp4"} {
+		videos = append(videos, testenv.TestdataPath(t, "videos/"+v))
+	}
+	dirs := map[string]string{"1": t.TempDir(), "2": t.TempDir()}
+	for jobs, dir := range dirs {
+		args := append(append([]string{"process", "-j", jobs, "-o", dir}, setupArgs(t)...), videos...)
+		code, out, errOut := runBinary(t, nil, args...)
+		if code != 0 {
+			t.Fatalf("process -j %s failed (%d): %s%s", jobs, code, out, errOut)
+		}
+		if n := strings.Count(out, "✓ "); n != len(videos) {
+			t.Errorf("process -j %s: %d summary lines, want %d:\n%s", jobs, n, len(videos), out)
+		}
+	}
+	for _, v := range videos {
+		name := filepath.Base(v) + ".au.csv"
+		one, err := os.ReadFile(filepath.Join(dirs["1"], name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		two, err := os.ReadFile(filepath.Join(dirs["2"], name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(one, two) {
+			t.Errorf("%s: -j 2 wrote a different CSV from -j 1", name)
+		}
 	}
 }

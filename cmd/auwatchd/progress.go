@@ -25,6 +25,12 @@ func newProgressBar(w io.Writer, video string) *progressBar {
 	return &progressBar{w: w, name: filepath.Base(video), terminal: isTerminal(w)}
 }
 
+// newProgressLines prints plain lines even on a terminal, for videos
+// measured side by side, whose bars would overwrite one another.
+func newProgressLines(w io.Writer, video string) *progressBar {
+	return &progressBar{w: w, name: filepath.Base(video)}
+}
+
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {

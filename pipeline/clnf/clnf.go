@@ -22,8 +22,9 @@ const (
 
 // Model is a loaded CLNF landmark model: the 68-point PDM with its CCNF
 // patch experts at three scales and the hierarchical part models the
-// description names. It is read-only after Load except for a cache of the
-// per-window Sigma matrices, which is safe for concurrent Fitters.
+// description names. It is read-only after Load except for caches of the
+// per-window Sigma matrices and mean-shift kernels, which are safe for
+// concurrent Fitters and shared by them.
 type Model struct {
 	PDM   *pdm.Model
 	main  *partModel
@@ -46,6 +47,7 @@ type partModel struct {
 
 	mu     sync.Mutex
 	sigmas map[sigmaKey][]float32
+	kdes   map[kdeKey][]float32
 }
 
 // Parts returns the names of the model's hierarchical part models.

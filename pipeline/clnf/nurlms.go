@@ -125,13 +125,40 @@ func (f *partFitter) meanShifts(vis []bool, window int, a float32) {
 	}
 }
 
-// kdeTable returns the Gaussian kernels exp(a·((dx−x)²+(dy−y)²)) for every
-// offset on a 0.1 px grid, built on first use of a window size and then kept
-// (as OpenFace keeps kde_resp_precalc per window size, whatever a is later).
+// kdeTable returns the mean-shift kernels of a window size, taken from the
+// model on first use and then kept (as OpenFace keeps kde_resp_precalc per
+// window size, whatever a is later).
 func (f *partFitter) kdeTable(window int, a float32) []float32 {
 	if t, ok := f.kde[window]; ok {
 		return t
 	}
+	t := f.model.kdeTable(window, a)
+	f.kde[window] = t
+	return t
+}
+
+// kdeKey names a table of mean-shift kernels.
+type kdeKey struct {
+	window int
+	a      float32
+}
+
+// kdeTable returns the Gaussian kernels exp(a·((dx−x)²+(dy−y)²)) for every
+// offset on a 0.1 px grid, computing them on first use. The tables take
+// some 7 MB per Fitter, so the Fitters of a model share them.
+func (m *partModel) kdeTable(window int, a float32) []float32 {
+	key := kdeKey{window, a}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if t, ok := m.kdes[key]; ok {
+		return t
+	}
+	t := computeKDE(window, a)
+	m.kdes[key] = t
+	return t
+}
+
+func computeKDE(window int, a float32) []float32 {
 	steps := window * 10
 	t := make([]float32, steps*steps*window*window)
 	k := 0
@@ -149,7 +176,6 @@ func (f *partFitter) kdeTable(window int, a float32) []float32 {
 			}
 		}
 	}
-	f.kde[window] = t
 	return t
 }
 

@@ -189,7 +189,7 @@ func loadPartModel(path string) (*partModel, error) {
 
 // loadPart reads the patch experts a description lists for a shape model.
 func loadPart(d *description, shape *shapeModel) (*partModel, error) {
-	p := &partModel{shape: shape, sigmas: map[sigmaKey][]float32{}}
+	p := &partModel{shape: shape, sigmas: map[sigmaKey][]float32{}, kdes: map[kdeKey][]float32{}}
 	for _, loc := range d.patches {
 		s, err := loadScale(loc, shape.n)
 		if err != nil {

@@ -54,7 +54,7 @@ func NewDetector(rt *onnx.Runtime, modelPath string, opt onnx.SessionOptions) (*
 	if err != nil {
 		return nil, err
 	}
-	return &Detector{session: s, priors: makePriors(InputSize)}, nil
+	return &Detector{session: s, priors: inputPriors()}, nil
 }
 
 // checkModel fails early, with a plain reason, when the file is not the

@@ -1,5 +1,7 @@
 package detect
 
+import "sync"
+
 // InputSize is the side of RetinaFace's square input (erratum 1).
 const InputSize = 640
 
@@ -16,6 +18,10 @@ const numPriors = 16800
 type prior struct {
 	cx, cy, w, h float64
 }
+
+// inputPriors are the anchors of the network's input, which every Detector
+// reads and none writes.
+var inputPriors = sync.OnceValue(func() []prior { return makePriors(InputSize) })
 
 // makePriors generates the anchors of a side×side input in the order of the
 // network's outputs: level, row, column, then the level's two sizes (spec
