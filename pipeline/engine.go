@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"sync"
 	"time"
 
 	"github.com/auwatchd/auwatchd/internal/atomicfile"
@@ -26,16 +25,7 @@ import (
 	"github.com/auwatchd/auwatchd/pipeline/landmarks"
 	"github.com/auwatchd/auwatchd/pipeline/onnx"
 	"github.com/auwatchd/auwatchd/pipeline/pdm"
-)
-
-// Files under the models folder that the engine reads.
-const (
-	pdmFile           = "openface/AU_predictors/In-the-wild_aligned_PDM_68.txt"
-	triangulationFile = "openface/AU_predictors/tris_68_full.txt"
-	auListFile        = "openface/AU_predictors/AU_all_best.txt"
-	detectorFile      = "retinaface_mnet025.onnx"
-	locatorFile       = "pfld_68.onnx"
-	clnfFile          = "openface/LandmarkDetector_model/main_clnf_general.txt"
+	"github.com/auwatchd/auwatchd/weights"
 )
 
 // Config says where the engine finds its model files and how it runs them.
@@ -83,10 +73,7 @@ func (c Config) coresPerWorker() int {
 // video's results do not depend on how many run beside it.
 type Engine struct {
 	aus     *au.Models
-	workers []*engine
-	idle    chan *engine // the workers not measuring a video
-	closed  chan struct{}
-	closing sync.Once
+	workers *pool
 }
 
 // engine is one of an Engine's workers: the per-video state of the stages
@@ -116,30 +103,34 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := max(1, cfg.Workers)
-	e := &Engine{aus: shared.aus, idle: make(chan *engine, n), closed: make(chan struct{})}
-	for range n {
-		w, err := newWorker(cfg, shared)
-		if err != nil {
-			e.Close()
-			return nil, err
-		}
-		e.workers = append(e.workers, w)
-		e.idle <- w
+	e := &Engine{aus: shared.aus}
+	e.workers = newPool(cfg.Workers, func(workers int) (*engine, error) {
+		sized := cfg
+		sized.Workers = workers
+		return newWorker(sized, shared)
+	})
+	if err := e.workers.fill(); err != nil {
+		e.Close()
+		return nil, err
 	}
 	return e, nil
 }
 
+// SetWorkers changes how many videos the engine measures at once, from the
+// next video on: workers are made as videos need them and let go once idle.
+// Workers made earlier keep their share of the cores.
+func (e *Engine) SetWorkers(n int) { e.workers.setLimit(n) }
+
 func loadSharedModels(cfg Config) (*sharedModels, error) {
-	m, err := pdm.Load(filepath.Join(cfg.ModelDir, pdmFile))
+	m, err := pdm.Load(filepath.Join(cfg.ModelDir, weights.PDMFile))
 	if err != nil {
 		return nil, err
 	}
-	tris, err := align.LoadTriangulation(filepath.Join(cfg.ModelDir, triangulationFile))
+	tris, err := align.LoadTriangulation(filepath.Join(cfg.ModelDir, weights.TriangulationFile))
 	if err != nil {
 		return nil, err
 	}
-	aus, err := au.LoadModels(filepath.Join(cfg.ModelDir, auListFile))
+	aus, err := au.LoadModels(filepath.Join(cfg.ModelDir, weights.AUListFile))
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +138,7 @@ func loadSharedModels(cfg Config) (*sharedModels, error) {
 	if cfg.Runtime != nil {
 		// OpenFace's CLNF model moves PFLD's points to where OpenFace's own
 		// landmark fitting puts them.
-		if shared.clnf, err = clnf.Load(filepath.Join(cfg.ModelDir, clnfFile)); err != nil {
+		if shared.clnf, err = clnf.Load(filepath.Join(cfg.ModelDir, weights.CLNFFile)); err != nil {
 			return nil, err
 		}
 	}
@@ -193,12 +184,12 @@ func newRefiner(cfg Config, m *clnf.Model) (*clnf.Fitter, error) {
 func newTracker(cfg Config) (*tracker, error) {
 	cores := cfg.coresPerWorker()
 	detOpt := onnx.SessionOptions{IntraOpThreads: cmp.Or(cfg.Threads, cores), NoSpinning: true}
-	det, err := detect.NewDetector(cfg.Runtime, filepath.Join(cfg.ModelDir, detectorFile), detOpt)
+	det, err := detect.NewDetector(cfg.Runtime, filepath.Join(cfg.ModelDir, weights.DetectorFile), detOpt)
 	if err != nil {
 		return nil, err
 	}
 	locOpt := onnx.SessionOptions{IntraOpThreads: cmp.Or(cfg.Threads, max(1, cores/2)), NoSpinning: true}
-	loc, err := landmarks.NewLocator(cfg.Runtime, filepath.Join(cfg.ModelDir, locatorFile), locOpt)
+	loc, err := landmarks.NewLocator(cfg.Runtime, filepath.Join(cfg.ModelDir, weights.LocatorFile), locOpt)
 	if err != nil {
 		det.Close()
 		return nil, err
@@ -209,12 +200,7 @@ func newTracker(cfg Config) (*tracker, error) {
 // Close waits for the videos being measured, then releases the networks.
 // Process calls after Close fail with ErrClosed.
 func (e *Engine) Close() error {
-	e.closing.Do(func() {
-		close(e.closed)
-		for range e.workers {
-			(<-e.idle).close()
-		}
-	})
+	e.workers.close()
 	return nil
 }
 
@@ -303,30 +289,12 @@ var ErrNoFrames = errors.New("the video has no frames")
 // replacing a file there only as opt.Replace allows. It waits for a free
 // worker first, as long as ctx allows.
 func (e *Engine) Process(ctx context.Context, videoPath, outPath string, opt Options, progress func(Progress)) (Summary, error) {
-	w, err := e.acquire(ctx)
+	w, err := e.workers.acquire(ctx)
 	if err != nil {
 		return Summary{Video: videoPath, Output: outPath}, fmt.Errorf("process %s: %w", videoPath, err)
 	}
-	defer func() { e.idle <- w }()
+	defer e.workers.release(w)
 	return w.process(ctx, videoPath, outPath, opt, progress)
-}
-
-// acquire takes a free worker, waiting for one while ctx allows.
-func (e *Engine) acquire(ctx context.Context) (*engine, error) {
-	select {
-	case w := <-e.idle:
-		select {
-		case <-e.closed:
-			e.idle <- w
-			return nil, ErrClosed
-		default:
-			return w, nil
-		}
-	case <-e.closed:
-		return nil, ErrClosed
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
 }
 
 // process measures one video with the worker's state.

@@ -21,3 +21,12 @@ func OutputPath(videoPath, dir string) string {
 	}
 	return filepath.Join(dir, OutputName(videoPath))
 }
+
+// ModeName names the mode that Options.Fast chooses, as commands and logs
+// say it: "default" or "fast".
+func ModeName(fast bool) string {
+	if fast {
+		return "fast"
+	}
+	return "default"
+}

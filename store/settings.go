@@ -13,7 +13,13 @@ const (
 	SettingPaused        = "paused"        // "true" while the worker must not claim jobs
 	SettingNotifications = "notifications" // "false" to silence notifications
 	SettingFast          = "fast"          // "true" to measure new videos in the fast mode
+	SettingWorkers       = "workers"       // how many videos the daemon measures at once: "auto" or a count
+	SettingWatcher       = "watcher"       // the daemon's word on its folder watcher; empty while it works
 )
+
+// AutoWorkers is the workers setting that lets the daemon choose from the
+// processor count.
+const AutoWorkers = 0
 
 // SetSetting stores value under key.
 func (s *Store) SetSetting(ctx context.Context, key, value string) error {
@@ -104,4 +110,47 @@ func (s *Store) SetFast(ctx context.Context, fast bool) error {
 // not by default.
 func (s *Store) Fast(ctx context.Context) (bool, error) {
 	return s.flag(ctx, SettingFast, false)
+}
+
+// SetWorkers sets how many videos the daemon measures at once; AutoWorkers
+// lets it choose.
+func (s *Store) SetWorkers(ctx context.Context, n int) error {
+	if n < 0 {
+		return fmt.Errorf("set %s in %s: %d is not a number of workers", SettingWorkers, s.path, n)
+	}
+	v := "auto"
+	if n != AutoWorkers {
+		v = strconv.Itoa(n)
+	}
+	return s.SetSetting(ctx, SettingWorkers, v)
+}
+
+// Workers returns the workers setting: a count, or AutoWorkers (the default).
+func (s *Store) Workers(ctx context.Context) (int, error) {
+	n, err := workersSetting(ctx, s.rdb)
+	if err != nil {
+		return 0, fmt.Errorf("read %s from %s: %w", SettingWorkers, s.path, err)
+	}
+	return n, nil
+}
+
+func workersSetting(ctx context.Context, q querier) (int, error) {
+	v, err := setting(ctx, q, SettingWorkers)
+	if errors.Is(err, ErrNotFound) || v == "auto" {
+		return AutoWorkers, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("setting %s is %q, not auto or a count", SettingWorkers, v)
+	}
+	return n, nil
+}
+
+// SetWatcherProblem records what keeps the daemon's folder watcher from
+// working, for status and the menu; "" says it works.
+func (s *Store) SetWatcherProblem(ctx context.Context, problem string) error {
+	return s.SetSetting(ctx, SettingWatcher, problem)
 }

@@ -12,12 +12,17 @@ const RecentLimit = 10
 
 // Status is everything `auwatchd status` and the menu bar show.
 type Status struct {
-	Paused       bool     `json:"paused"`
-	Fast         bool     `json:"fast"` // new videos are measured in the fast mode
-	Counts       Counts   `json:"counts"`
-	Running      *Job     `json:"running,omitempty"` // nil when idle
-	RecentDone   []Job    `json:"recent_done"`       // newest first
-	RecentFailed []Job    `json:"recent_failed"`     // newest first, with reasons
+	Paused  bool   `json:"paused"`
+	Fast    bool   `json:"fast"` // new videos are measured in the fast mode
+	Counts  Counts `json:"counts"`
+	Workers int    `json:"workers"`          // the workers setting; AutoWorkers lets the daemon choose
+	Watcher string `json:"watcher,omitzero"` // what keeps the folder watcher from working; empty while it works
+	Running []Job  `json:"running"`          // oldest first; empty when idle
+	// DiskFull says the database's disk is (nearly) full: the daemon keeps
+	// finished results until they can be recorded.
+	DiskFull     bool     `json:"disk_full,omitzero"`
+	RecentDone   []Job    `json:"recent_done"`   // newest first
+	RecentFailed []Job    `json:"recent_failed"` // newest first, with reasons
 	Folders      []Folder `json:"folders"`
 }
 
@@ -27,9 +32,6 @@ type Counts struct {
 	Running int `json:"running"`
 	Done    int `json:"done"`
 	Failed  int `json:"failed"`
-	// Skipped is always 0: no job is skipped since files that are not
-	// videos fail. The field stays while the status line and the menu print it.
-	Skipped int `json:"skipped"`
 }
 
 // Status returns the state of the queue, read from one snapshot.
@@ -46,7 +48,14 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 		if st.Counts, err = countStates(ctx, tx); err != nil {
 			return err
 		}
-		if st.Running, err = oldestRunning(ctx, tx); err != nil {
+		if st.Workers, err = workersSetting(ctx, tx); err != nil {
+			return err
+		}
+		if st.Watcher, err = setting(ctx, tx, SettingWatcher); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		running := `SELECT ` + jobColumns + ` FROM jobs WHERE state = 'running' ORDER BY started_at, id`
+		if st.Running, err = queryJobs(ctx, tx, running); err != nil {
 			return err
 		}
 		recent := `SELECT ` + jobColumns + ` FROM jobs WHERE state = ? ORDER BY finished_at DESC, id DESC LIMIT ?`
@@ -61,6 +70,9 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 	})
 	if err != nil {
 		return Status{}, fmt.Errorf("read the status of %s: %w", s.path, err)
+	}
+	if st.DiskFull, err = s.diskFull(); err != nil {
+		return Status{}, err
 	}
 	return st, nil
 }
@@ -90,16 +102,4 @@ func countStates(ctx context.Context, q querier) (Counts, error) {
 		}
 	}
 	return c, rows.Err()
-}
-
-func oldestRunning(ctx context.Context, q querier) (*Job, error) {
-	j, err := scanJob(q.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE state = 'running'
-		ORDER BY started_at, id LIMIT 1`))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &j, nil
 }

@@ -16,7 +16,7 @@ func TestStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if empty.Running != nil || len(empty.RecentDone) != 0 || empty.Counts != (Counts{}) || empty.Paused {
+	if len(empty.Running) != 0 || empty.Workers != AutoWorkers || empty.Watcher != "" || len(empty.RecentDone) != 0 || empty.Counts != (Counts{}) || empty.Paused {
 		t.Fatalf("empty store status %+v", empty)
 	}
 
@@ -37,6 +37,9 @@ func TestStatus(t *testing.T) {
 	if err := f.s.Progress(f.ctx, f.claim(running.Path).ID, 0.25); err != nil {
 		t.Fatal(err)
 	}
+	second := f.video("second.mp4", "second")
+	f.enqueue(second)
+	f.claim(second.Path)
 	f.enqueue(f.video("queued1.mp4", "q1"))
 	f.enqueue(f.video("queued2.mp4", "q2"))
 	if err := f.s.SetPaused(f.ctx, true); err != nil {
@@ -47,14 +50,15 @@ func TestStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (Counts{Queued: 2, Running: 1, Done: RecentLimit + 2, Failed: 2}); st.Counts != want {
+	if want := (Counts{Queued: 2, Running: 2, Done: RecentLimit + 2, Failed: 2}); st.Counts != want {
 		t.Errorf("counts %+v, want %+v", st.Counts, want)
 	}
 	if !st.Paused {
 		t.Error("not paused")
 	}
-	if st.Running == nil || st.Running.Path != running.Path || st.Running.Progress != 0.25 {
-		t.Errorf("running %+v, want %s at 0.25", st.Running, running.Path)
+	if len(st.Running) != 2 || st.Running[0].Path != running.Path || st.Running[0].Progress != 0.25 ||
+		st.Running[1].Path != second.Path {
+		t.Errorf("running %+v, want %s at 0.25, then %s", st.Running, running.Path, second.Path)
 	}
 	if len(st.RecentDone) != RecentLimit || filepath.Base(st.RecentDone[0].Path) != "done11.mp4" ||
 		filepath.Base(st.RecentDone[RecentLimit-1].Path) != "done02.mp4" || st.RecentDone[0].OutputPath == "" {
@@ -133,5 +137,51 @@ func TestSettingsAreShared(t *testing.T) {
 	}
 	if v, ok, err := daemon.Setting(ctx, SettingPaused); err != nil || !ok || v != "sometimes" {
 		t.Errorf("raw setting %q, %v, %v", v, ok, err)
+	}
+}
+
+func TestWorkersAndWatcherSettings(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	daemon, cli := openStore(t, path), openStore(t, path)
+	if n, err := daemon.Workers(ctx); err != nil || n != AutoWorkers {
+		t.Fatalf("workers by default: %d, %v", n, err)
+	}
+	for _, n := range []int{3, AutoWorkers, 1} {
+		if err := cli.SetWorkers(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := daemon.Workers(ctx); err != nil || got != n {
+			t.Errorf("workers %d, %v; want %d", got, err, n)
+		}
+	}
+	if err := cli.SetWorkers(ctx, -1); err == nil {
+		t.Error("-1 workers accepted")
+	}
+	for _, bad := range []string{"0", "many", "-2"} {
+		if err := cli.SetSetting(ctx, SettingWorkers, bad); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := daemon.Workers(ctx); err == nil {
+			t.Errorf("workers setting %q accepted", bad)
+		}
+	}
+	if err := cli.SetWorkers(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+
+	const problem = "cannot watch /videos: too many open files"
+	if err := daemon.SetWatcherProblem(ctx, problem); err != nil {
+		t.Fatal(err)
+	}
+	st, err := cli.Status(ctx)
+	if err != nil || st.Watcher != problem || st.Workers != 2 {
+		t.Fatalf("status watcher %q workers %d (%v), want %q and 2", st.Watcher, st.Workers, err, problem)
+	}
+	if err := daemon.SetWatcherProblem(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := cli.Status(ctx); err != nil || st.Watcher != "" {
+		t.Fatalf("status watcher %q (%v) after it recovered", st.Watcher, err)
 	}
 }

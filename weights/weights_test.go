@@ -13,8 +13,7 @@ import (
 
 func TestEmbeddedManifestLists(t *testing.T) {
 	entries := Models()
-	want := []string{"retinaface_mnet025.onnx", "pfld_68.onnx", "openface/AU_predictors/AU_all_best.txt",
-		"openface/AU_predictors/In-the-wild_aligned_PDM_68.txt", "openface/AU_predictors/tris_68_full.txt"}
+	want := []string{DetectorFile, LocatorFile, CLNFFile, AUListFile, PDMFile, TriangulationFile}
 	have := map[string]bool{}
 	for _, e := range entries {
 		have[e.Path] = true

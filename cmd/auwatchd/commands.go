@@ -13,14 +13,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/auwatchd/auwatchd/pipeline"
 	"github.com/auwatchd/auwatchd/store"
 )
 
-func runFolders(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("folders", "add|remove|list [PATH]", stderr)
-	return withStore(fs, args, func(ctx context.Context, st *store.Store) error {
-		return folders(ctx, st, fs, stdout)
-	})
+// storeCommand is a command that works on the store with positional
+// arguments only: fn gets the parsed flag set.
+func storeCommand(name, argsUsage string, fn func(context.Context, *store.Store, *flag.FlagSet, io.Writer) error) func(args []string, stdout, stderr io.Writer) error {
+	return func(args []string, stdout, stderr io.Writer) error {
+		fs := newFlagSet(name, argsUsage, stderr)
+		return withStore(fs, args, func(ctx context.Context, st *store.Store) error {
+			return fn(ctx, st, fs, stdout)
+		})
+	}
 }
 
 func folders(ctx context.Context, st *store.Store, fs *flag.FlagSet, stdout io.Writer) error {
@@ -88,13 +93,19 @@ func printStatus(w io.Writer, s store.Status) {
 	if s.Fast {
 		state += " in the fast mode"
 	}
-	fmt.Fprintf(w, "%s: %d queued, %d running, %d done, %d failed, %d skipped\n",
-		state, s.Counts.Queued, s.Counts.Running, s.Counts.Done, s.Counts.Failed, s.Counts.Skipped)
+	fmt.Fprintf(w, "%s with %s: %d queued, %d running, %d done, %d failed\n",
+		state, workersName(s.Workers), s.Counts.Queued, s.Counts.Running, s.Counts.Done, s.Counts.Failed)
 	for _, f := range s.Folders {
 		fmt.Fprintf(w, "watching %s\n", f.Path)
 	}
-	if s.Running != nil {
-		fmt.Fprintf(w, "now: %s — %.0f%%\n", s.Running.Path, 100*s.Running.Progress)
+	if s.DiskFull {
+		fmt.Fprintln(w, "the data folder's disk is full: finished videos wait to be recorded until there is room")
+	}
+	if s.Watcher != "" {
+		fmt.Fprintf(w, "not watching everything: %s; rescans still look for new videos\n", s.Watcher)
+	}
+	for _, j := range s.Running {
+		fmt.Fprintf(w, "now: %s — %.0f%%\n", j.Path, 100*j.Progress)
 	}
 	for _, j := range s.RecentDone {
 		fmt.Fprintf(w, "done   #%d %s → %s (%s)\n", j.ID, j.Path, j.OutputPath, j.FinishedAt.Local().Format(time.DateTime))
@@ -138,35 +149,57 @@ func pauseCommand(paused bool) func(args []string, stdout, stderr io.Writer) err
 	}
 }
 
-func runMode(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("mode", "[default | fast]", stderr)
-	return withStore(fs, args, func(ctx context.Context, st *store.Store) error {
-		return mode(ctx, st, fs, stdout)
-	})
-}
-
 // mode prints the daemon's mode, or sets it from the one argument. The fast
 // mode runs PFLD on every other frame only, as process --fast does.
 func mode(ctx context.Context, st *store.Store, fs *flag.FlagSet, stdout io.Writer) error {
 	if fs.NArg() == 0 {
 		fast, err := st.Fast(ctx)
 		if err == nil {
-			fmt.Fprintln(stdout, modeName(fast))
+			fmt.Fprintln(stdout, pipeline.ModeName(fast))
 		}
 		return err
 	}
-	if fs.NArg() > 1 || (fs.Arg(0) != modeName(false) && fs.Arg(0) != modeName(true)) {
+	if fs.NArg() > 1 || (fs.Arg(0) != pipeline.ModeName(false) && fs.Arg(0) != pipeline.ModeName(true)) {
 		fs.Usage()
 		return fmt.Errorf("unknown mode %q: give default or fast", strings.Join(fs.Args(), " "))
 	}
-	return st.SetFast(ctx, fs.Arg(0) == modeName(true))
+	return st.SetFast(ctx, fs.Arg(0) == pipeline.ModeName(true))
 }
 
-func modeName(fast bool) string {
-	if fast {
-		return "fast"
+// workers prints how many videos the daemon measures at once, or sets it
+// from the one argument.
+func workers(ctx context.Context, st *store.Store, fs *flag.FlagSet, stdout io.Writer) error {
+	if fs.NArg() == 0 {
+		n, err := st.Workers(ctx)
+		if err == nil {
+			fmt.Fprintln(stdout, workersName(n))
+		}
+		return err
 	}
-	return "default"
+	n, err := strconv.Atoi(fs.Arg(0))
+	switch {
+	case fs.NArg() == 1 && fs.Arg(0) == "auto":
+		n, err = store.AutoWorkers, nil
+	case err == nil && n < 1:
+		err = errors.New("fewer than one")
+	}
+	if err != nil || fs.NArg() > 1 {
+		fs.Usage()
+		return fmt.Errorf("%q is not a number of workers: give a count of 1 or more, or auto", strings.Join(fs.Args(), " "))
+	}
+	return st.SetWorkers(ctx, n)
+}
+
+// workersName says the workers setting as the user gives it, with what auto
+// stands for on this machine.
+func workersName(n int) string {
+	if n == store.AutoWorkers {
+		return "auto (" + workersName(pipeline.AutoWorkers()) + " here)"
+	}
+	if n == 1 {
+		return "1 worker"
+	}
+	return fmt.Sprintf("%d workers", n)
 }
 
 // withStore adds --home to a command's flags, parses args and runs fn on

@@ -60,8 +60,8 @@ func runDoctor(args []string, stdout, stderr io.Writer) error {
 	}
 	modelDir := checkModelFiles(r, setup.models)
 	if rt != nil && modelDir != "" {
-		checkNetwork(r, rt, filepath.Join(modelDir, "retinaface_mnet025.onnx"))
-		checkNetwork(r, rt, filepath.Join(modelDir, "pfld_68.onnx"))
+		checkNetwork(r, rt, filepath.Join(modelDir, weights.DetectorFile))
+		checkNetwork(r, rt, filepath.Join(modelDir, weights.LocatorFile))
 	}
 	checkDecoder(r, *videoPath)
 	if r.failed {

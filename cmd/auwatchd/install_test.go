@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/xml"
 	"os"
 	"os/exec"
@@ -48,15 +47,7 @@ func runBinaryAs(t *testing.T, exe string, env []string, args ...string) (int, s
 	t.Helper()
 	cmd := exec.Command(exe, args...)
 	cmd.Env = append(os.Environ(), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode(), stdout.String(), stderr.String()
-	} else if err != nil {
-		t.Fatalf("run %s %v: %v", exe, args, err)
-	}
-	return 0, stdout.String(), stderr.String()
+	return runCommand(t, cmd)
 }
 
 // linkBinary puts a hard link (a copy where links are refused) to the binary

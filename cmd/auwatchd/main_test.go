@@ -33,8 +33,19 @@ func TestMain(m *testing.M) {
 // runBinary runs auwatchd with args and returns its exit code and output.
 func runBinary(t *testing.T, env []string, args ...string) (int, string, string) {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), env...)
+	return runBinaryAs(t, binary, env, args...)
+}
+
+// runAsUser runs auwatchd through the command user (which switches to
+// another user; nil for none) and returns its exit code and output.
+func runAsUser(t *testing.T, user []string, args ...string) (int, string, string) {
+	t.Helper()
+	argv := append(append(append([]string{}, user...), binary), args...)
+	return runCommand(t, exec.Command(argv[0], argv[1:]...))
+}
+
+func runCommand(t *testing.T, cmd *exec.Cmd) (int, string, string) {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -42,7 +53,7 @@ func runBinary(t *testing.T, env []string, args ...string) (int, string, string)
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("run %v: %v", args, err)
+		t.Fatalf("run %v: %v", cmd.Args, err)
 	}
 	return code, stdout.String(), stderr.String()
 }

@@ -1,35 +1,32 @@
 package main
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"iter"
 	"log/slog"
-	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sync"
 	"syscall"
-	"time"
 
-	"github.com/auwatchd/auwatchd/internal/digest"
+	"gopkg.in/natefinch/lumberjack.v2"
+
+	"github.com/auwatchd/auwatchd/internal/daemon"
+	"github.com/auwatchd/auwatchd/internal/menubar"
+	"github.com/auwatchd/auwatchd/launchd"
 	"github.com/auwatchd/auwatchd/pipeline"
-	"github.com/auwatchd/auwatchd/pipeline/csvout"
-	"github.com/auwatchd/auwatchd/pipeline/video"
 	"github.com/auwatchd/auwatchd/store"
 	"github.com/auwatchd/auwatchd/watcher"
 	"github.com/auwatchd/auwatchd/weights"
 )
 
-// How often the daemon looks at the store for work and for commands given
-// by other auwatchd processes, and how often it records progress.
+// The log is rotated at logMaxMB, keeping logBackups older files.
 const (
-	idlePoll      = 2 * time.Second
-	progressEvery = 500 * time.Millisecond
+	logName    = "auwatchd.log"
+	logMaxMB   = 10
+	logBackups = 3
 )
 
 func runRun(args []string, stdout, stderr io.Writer) error {
@@ -62,41 +59,119 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	d, err := newDaemon(ctx, st, setup, watcher.Config{Quiet: *quiet, Rescan: *rescan, Logger: log})
+	workers, err := st.Workers(ctx)
+	if err != nil {
+		return err
+	}
+	engine, closeEngine, err := startEngine(setup, cmp.Or(workers, pipeline.AutoWorkers()), log)
 	if err != nil {
 		log.Error("cannot start", "err", err)
 		return err
 	}
-	defer d.close()
+	defer closeEngine()
+	d := daemon.New(daemon.Config{
+		Store:    st,
+		Measurer: engine,
+		NewWatcher: func() (daemon.Watcher, error) {
+			return watcher.New(watcher.Config{Quiet: *quiet, Rescan: *rescan, Logger: log})
+		},
+		Log:           log,
+		DefaultFolder: defaultFolder(),
+		AutoWorkers:   pipeline.AutoWorkers(),
+	})
 	log.Info("started", "home", dir, "database", st.Path())
 	// The menu bar, when there is one, needs the main goroutine; the daemon
 	// runs beside it either way, and the menu's Quit stops it like a signal.
 	stopped := make(chan struct{})
+	var runErr error
 	go func() {
 		defer close(stopped)
-		d.run(ctx)
+		runErr = d.Run(ctx)
 	}()
-	if reason := menuBarUnavailable(*headless); reason != "" {
+	if reason := menubar.Unavailable(*headless); reason != "" {
 		log.Info("running headless, without a menu-bar icon", "reason", reason)
 		<-stopped
 	} else {
-		mb := &menuBar{store: st, home: dir, log: log, quit: stop, stopped: stopped, login: loginItemFor(dir)}
-		mb.run(ctx)
+		mb := menubar.New(menubar.Config{Store: st, Home: dir, Log: log, Quit: stop, Stopped: stopped, Login: loginItemFor(dir)})
+		if err := mb.Run(ctx); err != nil {
+			log.Error("menu bar", "err", err)
+		}
+	}
+	if runErr != nil {
+		log.Error("cannot start", "err", runErr)
+		return runErr
 	}
 	log.Info("stopped")
 	return nil
 }
 
-// openLog writes structured logs to stderr and to auwatchd.log in the home
-// folder, which only the user may read.
+// startEngine loads the models and starts ONNX Runtime, once for every video
+// the daemon will measure, with workers to measure them.
+func startEngine(setup setupFlags, workers int, log *slog.Logger) (*pipeline.Engine, func(), error) {
+	modelDir, err := weights.LocateModels(setup.models)
+	if err != nil {
+		return nil, nil, err
+	}
+	rt, err := startRuntime(setup.onnxruntime, io.Discard)
+	if err != nil {
+		return nil, nil, err
+	}
+	log.Info("ONNX Runtime", "version", rt.Version, "provider", rt.Provider, "fallback", rt.Fallback, "library", rt.LibraryPath)
+	engine, err := pipeline.NewEngine(pipeline.Config{ModelDir: modelDir, Runtime: rt, Workers: workers})
+	if err != nil {
+		rt.Close()
+		return nil, nil, err
+	}
+	return engine, func() {
+		if err := engine.Close(); err != nil {
+			log.Warn("close the engine", "err", err)
+		}
+		if err := rt.Close(); err != nil {
+			log.Warn("close ONNX Runtime", "err", err)
+		}
+	}, nil
+}
+
+// defaultFolder is ~/AUWatch, watched when no folder is configured; "" when
+// there is no home folder.
+func defaultFolder() string {
+	userHome, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(userHome, "AUWatch")
+}
+
+// openLog writes structured logs to auwatchd.log in the data folder, which
+// only the user may read, rotated by size; and to stderr too when it is a
+// terminal. Under launchd or systemd stderr goes to a file or the journal,
+// which would hold every line a second time, so it keeps only what the log
+// cannot: a crash's trace.
 func openLog(dir string, stderr io.Writer) (*slog.Logger, func(), error) {
-	path := filepath.Join(dir, "auwatchd.log")
+	path := filepath.Join(dir, logName)
+	if err := privateFile(path); err != nil {
+		return nil, nil, err
+	}
+	rotated := &lumberjack.Logger{Filename: path, MaxSize: logMaxMB, MaxBackups: logBackups}
+	var out io.Writer = rotated
+	if isTerminal(stderr) {
+		out = io.MultiWriter(stderr, rotated)
+	}
+	return slog.New(slog.NewTextHandler(out, nil)), func() { rotated.Close() }, nil
+}
+
+// privateFile creates path for the user alone, or makes an existing one so;
+// the rotated files keep its mode.
+func privateFile(path string) error {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open log %s: %w", path, err)
+		return fmt.Errorf("open log %s: %w", path, err)
 	}
-	h := slog.NewTextHandler(io.MultiWriter(stderr, f), nil)
-	return slog.New(h), func() { f.Close() }, nil
+	defer f.Close()
+	if err := f.Chmod(0o600); err != nil {
+		return fmt.Errorf("make log %s private: %w", path, err)
+	}
+	return nil
 }
 
 // lockHome makes sure one daemon at a time uses a home folder: two would
@@ -114,344 +189,28 @@ func lockHome(dir string) (func(), error) {
 	return func() { f.Close() }, nil
 }
 
-// measurer is what the daemon needs of the engine: one video at a time.
-type measurer interface {
-	Process(ctx context.Context, video, out string, opt pipeline.Options, progress func(pipeline.Progress)) (pipeline.Summary, error)
-}
-
-// daemon ties the watcher, the store and the warm engine together.
-type daemon struct {
-	store   *store.Store
-	engine  measurer
-	watcher *watcher.Watcher
-	log     *slog.Logger
-	closers []func() error
-	wake    chan struct{}
-
-	mu      sync.Mutex
-	folders map[string]int64 // watched folder path → id
-}
-
-func newDaemon(ctx context.Context, st *store.Store, setup setupFlags, watch watcher.Config) (*daemon, error) {
-	log := watch.Logger
-	d := &daemon{store: st, log: log, wake: make(chan struct{}, 1)}
-	if n, err := st.RecoverInterrupted(ctx); err != nil {
-		return nil, err
-	} else if n > 0 {
-		log.Info("queued again the jobs a stop interrupted", "jobs", n)
-	}
-	if err := ensureDefaultFolder(ctx, st, log); err != nil {
-		return nil, err
-	}
-	modelDir, err := weights.LocateModels(setup.models)
+// loginItemFor returns the login item that starts a daemon on the data
+// folder home, or nil, which hides "Start at login", when this executable
+// cannot be named for a service manager.
+func loginItemFor(home string) menubar.LoginItem {
+	agent, err := thisAgent()
 	if err != nil {
-		return nil, err
-	}
-	rt, err := startRuntime(setup.onnxruntime, io.Discard)
-	if err != nil {
-		return nil, err
-	}
-	d.closers = append(d.closers, rt.Close)
-	log.Info("ONNX Runtime", "version", rt.Version, "provider", rt.Provider, "fallback", rt.Fallback, "library", rt.LibraryPath)
-	engine, err := pipeline.NewEngine(pipeline.Config{ModelDir: modelDir, Runtime: rt})
-	if err != nil {
-		d.close()
-		return nil, err
-	}
-	d.engine = engine
-	d.closers = append([]func() error{engine.Close}, d.closers...)
-	// Every complete file with a video extension becomes a job: one that does
-	// not decode fails with the reason, where the user will see it.
-	d.watcher, err = watcher.New(watch)
-	if err != nil {
-		d.close()
-		return nil, err
-	}
-	d.closers = append([]func() error{d.watcher.Close}, d.closers...)
-	return d, nil
-}
-
-func (d *daemon) close() {
-	for _, c := range d.closers {
-		c()
-	}
-}
-
-// ensureDefaultFolder watches ~/AUWatch when no folder is configured.
-func ensureDefaultFolder(ctx context.Context, st *store.Store, log *slog.Logger) error {
-	folders, err := st.Folders(ctx)
-	if err != nil || len(folders) > 0 {
-		return err
-	}
-	userHome, err := os.UserHomeDir()
-	if err != nil {
-		return fmt.Errorf("no folder to watch and no home folder: %w", err)
-	}
-	dir := filepath.Join(userHome, "AUWatch")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
-	}
-	log.Info("no folder configured; watching the default one", "folder", dir)
-	_, err = st.AddFolder(ctx, dir)
-	return err
-}
-
-func (d *daemon) run(ctx context.Context) {
-	var wg sync.WaitGroup
-	d.syncFolders(ctx)
-	wg.Add(3)
-	go func() { defer wg.Done(); d.watcher.Run(ctx) }()
-	go func() { defer wg.Done(); d.intake(ctx) }()
-	go func() { defer wg.Done(); d.followStore(ctx) }()
-	d.work(ctx)
-	wg.Wait()
-}
-
-// followStore notices changes other processes make to the store (folders
-// added, retries, pause and resume) within a couple of seconds.
-func (d *daemon) followStore(ctx context.Context) {
-	var seen int64 = -1
-	t := time.NewTicker(idlePoll / 2)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		v, err := d.store.DataVersion(ctx)
-		if err != nil || v == seen {
-			continue
-		}
-		seen = v
-		d.syncFolders(ctx)
-		d.nudge()
-	}
-}
-
-func (d *daemon) syncFolders(ctx context.Context) {
-	folders, err := d.store.Folders(ctx)
-	if err != nil {
-		d.log.Error("read folders", "err", err)
-		return
-	}
-	byPath := make(map[string]int64, len(folders))
-	paths := make([]string, 0, len(folders))
-	for _, f := range folders {
-		byPath[f.Path] = f.ID
-		paths = append(paths, f.Path)
-	}
-	d.mu.Lock()
-	d.folders = byPath
-	d.mu.Unlock()
-	d.watcher.SetFolders(paths)
-}
-
-func (d *daemon) nudge() {
-	select {
-	case d.wake <- struct{}{}:
-	default:
-	}
-}
-
-// intake turns the watcher's complete files into jobs.
-func (d *daemon) intake(ctx context.Context) {
-	for c := range d.watcher.Candidates() {
-		d.enqueue(ctx, c)
-	}
-}
-
-func (d *daemon) enqueue(ctx context.Context, c watcher.Candidate) {
-	d.mu.Lock()
-	folderID, ok := d.folders[c.Folder]
-	d.mu.Unlock()
-	if !ok {
-		return
-	}
-	fp, err := watcher.Fingerprint(c.Path)
-	if err != nil {
-		d.log.Warn("cannot read new file", "path", c.Path, "err", err)
-		return
-	}
-	job, created, err := d.store.Enqueue(ctx, folderID, store.VideoFile{Path: c.Path, Size: c.Size, MtimeNs: c.ModTime.UnixNano(), Fingerprint: fp})
-	if err != nil {
-		d.log.Error("queue video", "path", c.Path, "err", err)
-		return
-	}
-	if created {
-		d.log.Info("queued", "job", job.ID, "path", c.Path)
-		d.nudge()
-		return
-	}
-	d.followMove(ctx, job)
-}
-
-// followMove renames a finished video's CSV after the video was renamed or
-// moved inside a watched folder, instead of measuring it again.
-func (d *daemon) followMove(ctx context.Context, job store.Job) {
-	want := pipeline.OutputPath(job.Path, "")
-	if job.State != store.Done || job.OutputPath == "" || job.OutputPath == want {
-		return
-	}
-	if _, err := os.Stat(want); err == nil {
-		return // never overwrite a file there
-	}
-	if err := os.Rename(job.OutputPath, want); err != nil {
-		d.log.Warn("cannot move CSV after its video moved", "from", job.OutputPath, "to", want, "err", err)
-		return
-	}
-	if err := d.store.SetOutput(ctx, job.ID, want, job.OutputSHA256); err != nil {
-		d.log.Error("record moved CSV", "path", want, "err", err)
-		return
-	}
-	d.log.Info("video moved; CSV moved with it", "video", job.Path, "csv", want)
-}
-
-// work processes queued jobs one at a time, in arrival order.
-func (d *daemon) work(ctx context.Context) {
-	for ctx.Err() == nil {
-		job, err := d.next(ctx)
-		if err != nil {
-			d.log.Error("take next job", "err", err)
-		}
-		if job == nil {
-			select {
-			case <-ctx.Done():
-			case <-d.wake:
-			case <-time.After(idlePoll):
-			}
-			continue
-		}
-		d.process(ctx, job)
-	}
-}
-
-func (d *daemon) next(ctx context.Context) (*store.Job, error) {
-	paused, err := d.store.Paused(ctx)
-	if err != nil || paused {
-		return nil, err
-	}
-	return d.store.Claim(ctx)
-}
-
-func (d *daemon) process(ctx context.Context, job *store.Job) {
-	log := d.log.With("job", job.ID, "video", job.Path)
-	out := pipeline.OutputPath(job.Path, "")
-	if err := checkOverwrite(out, job.OutputSHA256); err != nil {
-		d.fail(ctx, log, job, err, false)
-		return
-	}
-	csvout.RemoveStale(out)
-	fast, err := d.store.Fast(ctx)
-	if err != nil {
-		log.Warn("measuring in the default mode", "err", err)
-	}
-	log.Info("processing", "attempt", job.Attempts, "mode", modeName(fast))
-	var last time.Time
-	sum, err := d.engine.Process(ctx, job.Path, out, pipeline.Options{Fast: fast}, func(p pipeline.Progress) {
-		if p.Total > 0 && time.Since(last) >= progressEvery {
-			last = time.Now()
-			d.store.Progress(ctx, job.ID, math.Min(1, float64(p.Frame)/float64(p.Total)))
-		}
-	})
-	if ctx.Err() != nil {
-		log.Info("stopped mid-video; queued again")
-		if err := d.store.Requeue(context.Background(), job.ID); err != nil {
-			log.Error("queue again", "err", err)
-		}
-		return
-	}
-	if err != nil {
-		d.fail(ctx, log, job, err, retryable(err))
-		return
-	}
-	sha, err := digest.File(out)
-	if err == nil {
-		err = d.store.Complete(ctx, job.ID, result(out, sha, sum, fast))
-	}
-	if errors.Is(err, store.ErrWrongState) {
-		log.Info("the video changed while it was processed; it will run again")
-		return
-	}
-	if err != nil {
-		log.Error("record result", "err", err)
-		return
-	}
-	log.Info("done", "csv", out, "frames", sum.Frames, "with_face", sum.Successful, "fps", math.Round(sum.FPS()))
-}
-
-func (d *daemon) fail(ctx context.Context, log *slog.Logger, job *store.Job, err error, retry bool) {
-	j, ferr := d.store.Fail(ctx, job.ID, err.Error(), retry)
-	if ferr != nil {
-		log.Error("record failure", "err", ferr, "failure", err)
-		return
-	}
-	log.Warn("failed", "err", err, "state", j.State, "attempts", j.Attempts)
-}
-
-// retryable tells failures worth another attempt (a passing fault) from
-// those that will fail the same way again (a file that is not a video, a
-// folder the daemon may not write to).
-func retryable(err error) bool {
-	return !errors.Is(err, video.ErrNotVideo) && !errors.Is(err, pipeline.ErrNoFrames) &&
-		!errors.Is(err, fs.ErrPermission) && !errors.Is(err, fs.ErrNotExist)
-}
-
-// checkOverwrite refuses to replace a file at out unless it is the CSV this
-// job wrote before (same sha256).
-func checkOverwrite(out, ownSHA string) error {
-	if _, err := os.Lstat(out); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	if ownSHA != "" {
-		if sha, err := digest.File(out); err == nil && sha == ownSHA {
-			return nil
-		}
+	if agent.Env == nil {
+		agent.Env = map[string]string{}
 	}
-	return fmt.Errorf("%s already exists and auwatchd did not write it; move it away and retry", out)
+	agent.Env[store.HomeEnv] = home
+	return startAtLogin{agent: agent, target: launchd.Target()}
 }
 
-// result converts an engine summary into what the store keeps.
-func result(out, sha string, sum pipeline.Summary, fast bool) store.Result {
-	r := sum.Results
-	names := make([]string, 0, len(r.IntensityNames)+len(r.OccurrenceNames))
-	for _, n := range r.IntensityNames {
-		names = append(names, n+"_r")
-	}
-	for _, n := range r.OccurrenceNames {
-		names = append(names, n+"_c")
-	}
-	stats := make([]store.AUStat, len(r.IntensityNames))
-	for a, n := range r.IntensityNames {
-		stats[a].Name = n + "_r"
-		count := 0
-		for i, ok := range r.Success {
-			if ok {
-				v := r.Intensity[i][a]
-				stats[a].Mean += v
-				stats[a].Max = math.Max(stats[a].Max, v)
-				count++
-			}
-		}
-		if count > 0 {
-			stats[a].Mean /= float64(count)
-		}
-	}
-	return store.Result{
-		OutputPath: out, OutputSHA256: sha, AUNames: names,
-		Summary: store.Summary{Frames: sum.Frames, Successful: sum.Successful, FPS: sum.FPS(), WallSeconds: sum.Wall.Seconds(), Fast: fast, AUs: stats},
-		Frames:  frameRows(r),
-	}
+// startAtLogin registers the agent with launchd or systemd for the next
+// login, without starting a second daemon beside the running one.
+type startAtLogin struct {
+	agent  launchd.Agent
+	target string
 }
 
-func frameRows(r pipeline.Results) iter.Seq[store.FrameAUs] {
-	return func(yield func(store.FrameAUs) bool) {
-		values := make([]float64, 0, len(r.IntensityNames)+len(r.OccurrenceNames))
-		for i := range r.Timestamps {
-			values = append(append(values[:0], r.Intensity[i]...), r.Occurrence[i]...)
-			if !yield(store.FrameAUs{Frame: i + 1, Timestamp: r.Timestamps[i], Success: r.Success[i], Values: values}) {
-				return
-			}
-		}
-	}
-}
+func (s startAtLogin) Installed() bool  { return launchd.Installed(s.target, s.agent) }
+func (s startAtLogin) Install() error   { return launchd.Register(s.target, s.agent, launchd.Exec) }
+func (s startAtLogin) Uninstall() error { return launchd.Unregister(s.target, s.agent, launchd.Exec) }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/auwatchd/auwatchd/internal/testenv"
+	"github.com/auwatchd/auwatchd/pipeline"
 	"github.com/auwatchd/auwatchd/store"
 )
 
@@ -23,18 +26,40 @@ type daemonUnderTest struct {
 	home   string
 	folder string
 	cmd    *exec.Cmd
-	log    testenv.SyncBuffer
+	out    testenv.SyncBuffer // what the process printed: nothing but a crash's trace
+	since  int64              // where this run's lines start in the log file
+	user   []string           // the command that runs the daemon's commands as its user; nil for this one
 }
+
+// logged returns what this run of the daemon wrote to its log file, and
+// anything else it printed.
+func (d *daemonUnderTest) logged() string {
+	data, err := os.ReadFile(d.logFile())
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		d.t.Errorf("read the log: %v", err)
+	}
+	return string(data[min(d.since, int64(len(data))):]) + d.out.String()
+}
+
+func (d *daemonUnderTest) logFile() string { return filepath.Join(d.home, "auwatchd.log") }
 
 func startDaemon(t *testing.T, home, folder string, extra ...string) *daemonUnderTest {
 	t.Helper()
-	d := &daemonUnderTest{t: t, home: home, folder: folder}
 	if code, _, errOut := runBinary(t, nil, "folders", "add", folder, "--home", home); code != 0 {
 		t.Fatalf("folders add: %s", errOut)
 	}
 	args := append(append([]string{"run", "--home", home, "--quiet", "300ms"}, setupArgs(t)...), extra...)
-	d.cmd = exec.Command(binary, args...)
-	d.cmd.Stdout, d.cmd.Stderr = &d.log, &d.log
+	return launchDaemon(t, exec.Command(binary, args...), home, folder)
+}
+
+// launchDaemon starts cmd, an `auwatchd run` on the data folder home.
+func launchDaemon(t *testing.T, cmd *exec.Cmd, home, folder string) *daemonUnderTest {
+	t.Helper()
+	d := &daemonUnderTest{t: t, home: home, folder: folder, cmd: cmd}
+	if info, err := os.Stat(d.logFile()); err == nil {
+		d.since = info.Size()
+	}
+	d.cmd.Stdout, d.cmd.Stderr = &d.out, &d.out
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -52,13 +77,13 @@ func (d *daemonUnderTest) stop() {
 	d.t.Helper()
 	d.cmd.Process.Signal(syscall.SIGTERM)
 	if err := d.cmd.Wait(); err != nil {
-		d.t.Fatalf("daemon did not stop cleanly: %v\n%s", err, d.log.String())
+		d.t.Fatalf("daemon did not stop cleanly: %v\n%s", err, d.logged())
 	}
 }
 
 func (d *daemonUnderTest) status() store.Status {
 	d.t.Helper()
-	code, out, errOut := runBinary(d.t, nil, "status", "--json", "--home", d.home)
+	code, out, errOut := runAsUser(d.t, d.user, "status", "--json", "--home", d.home)
 	if code != 0 {
 		d.t.Fatalf("status: %s", errOut)
 	}
@@ -79,7 +104,7 @@ func (d *daemonUnderTest) waitFor(what string, cond func(store.Status) bool) sto
 			return s
 		}
 		if time.Now().After(deadline) {
-			d.t.Fatalf("timed out waiting for %s; status %+v\nlog:\n%s", what, s.Counts, d.log.String())
+			d.t.Fatalf("timed out waiting for %s; status %+v\nlog:\n%s", what, s.Counts, d.logged())
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -138,8 +163,8 @@ func TestDaemonMeasuresDroppedVideos(t *testing.T) {
 		t.Errorf("failure reasons: %v", reasons)
 	}
 	d.stop()
-	if !strings.Contains(d.log.String(), "msg=stopped") {
-		t.Errorf("no clean stop in the log:\n%s", d.log.String())
+	if !strings.Contains(d.logged(), "msg=stopped") {
+		t.Errorf("no clean stop in the log:\n%s", d.logged())
 	}
 
 	before, err := os.Stat(filepath.Join(folder, "interview.wmv.au.csv"))
@@ -150,8 +175,8 @@ func TestDaemonMeasuresDroppedVideos(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	again.stop()
 	after, err := os.Stat(filepath.Join(folder, "interview.wmv.au.csv"))
-	if err != nil || !after.ModTime().Equal(before.ModTime()) || strings.Contains(again.log.String(), "msg=processing") {
-		t.Errorf("a restart processed a finished video again:\n%s", again.log.String())
+	if err != nil || !after.ModTime().Equal(before.ModTime()) || strings.Contains(again.logged(), "msg=processing") {
+		t.Errorf("a restart processed a finished video again:\n%s", again.logged())
 	}
 }
 
@@ -187,7 +212,7 @@ func TestDaemonFastMode(t *testing.T) {
 	if code, _, errOut := runBinary(t, nil, "mode", "--home", home, "quick"); code == 0 || !strings.Contains(errOut, `unknown mode "quick"`) {
 		t.Errorf("mode quick: code %d, %s", code, errOut)
 	}
-	if code, out, errOut := runBinary(t, nil, "status", "--home", home); code != 0 || !strings.HasPrefix(out, "running in the fast mode: ") {
+	if code, out, errOut := runBinary(t, nil, "status", "--home", home); code != 0 || !strings.HasPrefix(out, "running in the fast mode with ") {
 		t.Errorf("status: code %d, %q %s; want it to say the fast mode", code, out, errOut)
 	}
 	d := startDaemon(t, home, folder)
@@ -213,7 +238,7 @@ func TestDaemonFastMode(t *testing.T) {
 func TestOneDaemonPerDataFolder(t *testing.T) {
 	home, folder := t.TempDir(), t.TempDir()
 	d := startDaemon(t, home, folder)
-	d.waitFor("the first daemon to start", func(store.Status) bool { return strings.Contains(d.log.String(), "msg=started") })
+	d.waitFor("the first daemon to start", func(store.Status) bool { return strings.Contains(d.logged(), "msg=started") })
 	code, _, errOut := runBinary(t, nil, append([]string{"run", "--home", home}, setupArgs(t)...)...)
 	if code == 0 || !strings.Contains(errOut, "another auwatchd is already running") {
 		t.Fatalf("second daemon: code %d, %s", code, errOut)
@@ -241,7 +266,7 @@ func TestDaemonStopAndCrashMidVideo(t *testing.T) {
 	if err := os.Rename(clip, filepath.Join(folder, "long.wmv")); err != nil {
 		t.Fatal(err)
 	}
-	d.waitFor("the video running", func(s store.Status) bool { return s.Running != nil && s.Running.Progress > 0 })
+	d.waitFor("the video running", func(s store.Status) bool { return len(s.Running) == 1 && s.Running[0].Progress > 0 })
 	d.stop()
 	if s := d.status(); s.Counts.Queued != 1 || s.Counts.Running != 0 {
 		t.Fatalf("after a clean stop mid-video: %+v, want the job queued", s.Counts)
@@ -251,7 +276,7 @@ func TestDaemonStopAndCrashMidVideo(t *testing.T) {
 	}
 
 	crashed := startDaemon(t, home, folder)
-	crashed.waitFor("the video running again", func(s store.Status) bool { return s.Running != nil && s.Running.Progress > 0 })
+	crashed.waitFor("the video running again", func(s store.Status) bool { return len(s.Running) == 1 && s.Running[0].Progress > 0 })
 	crashed.cmd.Process.Kill()
 	crashed.cmd.Wait()
 	if _, err := os.Stat(csv); err == nil {
@@ -270,5 +295,36 @@ func TestDaemonStopAndCrashMidVideo(t *testing.T) {
 	leftovers, _ := filepath.Glob(filepath.Join(folder, ".*"))
 	if len(leftovers) != 0 {
 		t.Errorf("temporary files left in the folder: %v", leftovers)
+	}
+}
+
+func TestWorkersCommand(t *testing.T) {
+	home := t.TempDir()
+	workers := func(args ...string) (int, string, string) {
+		return runBinary(t, nil, append(append([]string{"workers"}, args...), "--home", home)...)
+	}
+	auto := fmt.Sprintf("auto (%d worker", pipeline.AutoWorkers())
+	if code, out, errOut := workers(); code != 0 || !strings.HasPrefix(out, auto) {
+		t.Fatalf("workers by default: %d %q %s, want %q…", code, out, errOut, auto)
+	}
+	if code, _, errOut := workers("3"); code != 0 {
+		t.Fatalf("workers 3: %s", errOut)
+	}
+	if code, out, _ := workers(); code != 0 || out != "3 workers\n" {
+		t.Errorf("workers after setting 3: %q", out)
+	}
+	if code, out, _ := runBinary(t, nil, "status", "--home", home); code != 0 || !strings.Contains(out, "with 3 workers") {
+		t.Errorf("status does not say 3 workers:\n%s", out)
+	}
+	for _, bad := range [][]string{{"0"}, {"many"}, {"2", "3"}} {
+		if code, _, errOut := workers(bad...); code == 0 || !strings.Contains(errOut, "not a number of workers") {
+			t.Errorf("workers %q: code %d, %s", bad, code, errOut)
+		}
+	}
+	if code, _, _ := workers("auto"); code != 0 {
+		t.Fatal("workers auto refused")
+	}
+	if _, out, _ := workers(); !strings.HasPrefix(out, auto) {
+		t.Errorf("workers after auto: %q", out)
 	}
 }

@@ -67,10 +67,10 @@ func TestScenarioSlowCopy(t *testing.T) {
 	copied := time.Since(start)
 	s := d.waitFor("the slow copy done", func(s store.Status) bool { return s.Counts.Done == 1 })
 	d.stop()
-	if n := strings.Count(d.log.String(), "msg=processing"); n != 1 || s.RecentDone[0].Attempts != 1 {
-		t.Fatalf("processed %d times (attempts %d), want once\n%s", n, s.RecentDone[0].Attempts, d.log.String())
+	if n := strings.Count(d.logged(), "msg=processing"); n != 1 || s.RecentDone[0].Attempts != 1 {
+		t.Fatalf("processed %d times (attempts %d), want once\n%s", n, s.RecentDone[0].Attempts, d.logged())
 	}
-	if started := d.log.String(); strings.Index(started, "msg=processing") < 0 {
+	if started := d.logged(); strings.Index(started, "msg=processing") < 0 {
 		t.Fatal("no processing line")
 	}
 	rows := countRows(t, dst+".au.csv")
@@ -164,7 +164,7 @@ func TestScenarioHundredVideosAndJunk(t *testing.T) {
 	if len(csvs) != count {
 		t.Errorf("%d CSVs for %d videos", len(csvs), count)
 	}
-	if n := strings.Count(d.log.String(), "msg=processing"); n != count {
+	if n := strings.Count(d.logged(), "msg=processing"); n != count {
 		t.Errorf("%d runs for %d videos", n, count)
 	}
 	t.Logf("%d videos (+%d junk files) done in %v; daemon peak RSS %.0f MiB after 10 jobs, %.0f MiB after 100",
@@ -263,8 +263,8 @@ func TestScenarioFolderChanges(t *testing.T) {
 	copyFile(t, sample, filepath.Join(folder, "c.wmv"))
 	waitForFile(t, filepath.Join(folder, "c.wmv.au.csv"))
 	d.stop()
-	if n := strings.Count(d.log.String(), "msg=processing"); n != 3 {
-		t.Errorf("%d runs, want 3 (a.wmv, the replaced b.wmv, c.wmv)\n%s", n, d.log.String())
+	if n := strings.Count(d.logged(), "msg=processing"); n != 3 {
+		t.Errorf("%d runs, want 3 (a.wmv, the replaced b.wmv, c.wmv)\n%s", n, d.logged())
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -15,9 +14,13 @@ import (
 	"github.com/godbus/dbus/v5/prop"
 
 	"github.com/auwatchd/auwatchd/app/icon"
+	"github.com/auwatchd/auwatchd/internal/menubar"
 	"github.com/auwatchd/auwatchd/internal/testenv"
 	"github.com/auwatchd/auwatchd/store"
 )
+
+// notice is a notification the fake notification server received.
+type notice struct{ Title, Body string }
 
 // desktop is a private X display and D-Bus session bus, with the two
 // services a Linux desktop offers a tray app: a StatusNotifierWatcher (what a
@@ -254,11 +257,11 @@ func (d *desktop) waitIcon(owner string, state icon.State) {
 			d.t.Fatalf("tray icon pixmap %v is not one image", d.itemProperty(owner, "IconPixmap"))
 		}
 		w, h, argb := pixmaps[0][0], pixmaps[0][1], pixmaps[0][2].([]byte)
-		if w != int32(trayIconSize) || h != int32(trayIconSize) || len(argb) != 4*trayIconSize*trayIconSize {
-			d.t.Fatalf("tray icon is %vx%v with %d bytes, want a %d-pixel square", w, h, len(argb), trayIconSize)
+		if w != int32(menubar.IconSize) || h != int32(menubar.IconSize) || len(argb) != 4*menubar.IconSize*menubar.IconSize {
+			d.t.Fatalf("tray icon is %vx%v with %d bytes, want a %d-pixel square", w, h, len(argb), menubar.IconSize)
 		}
 		// A pixel of the forehead, inside the face and clear of the eyes.
-		at := 4 * (4*trayIconSize + trayIconSize/2)
+		at := 4 * (4*menubar.IconSize + menubar.IconSize/2)
 		if argb[at] == 0xff && argb[at+1] == want.R && argb[at+2] == want.G && argb[at+3] == want.B {
 			return
 		}
@@ -302,7 +305,7 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 	cmd := exec.Command(binary, append([]string{"run", "--home", home, "--quiet", "300ms"}, setupArgs(t)...)...)
 	cmd.Env = desktopEnv(t, desk)
 	daemon := &daemonUnderTest{t: t, home: home, folder: folder, cmd: cmd}
-	cmd.Stdout, cmd.Stderr = &daemon.log, &daemon.log
+	cmd.Stdout, cmd.Stderr = &daemon.out, &daemon.out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -318,18 +321,20 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 	select {
 	case owner = <-desk.items:
 	case <-time.After(90 * time.Second):
-		t.Fatalf("no tray item registered with the StatusNotifierWatcher; log:\n%s", daemon.log.String())
+		t.Fatalf("no tray item registered with the StatusNotifierWatcher; log:\n%s", daemon.logged())
 	}
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(daemon.log.String(), `msg="menu bar icon shown"`); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(daemon.logged(), `msg="menu bar icon shown"`); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("the daemon did not log that it shows its menu bar:\n%s", daemon.log.String())
+			t.Fatalf("the daemon did not log that it shows its menu bar:\n%s", daemon.logged())
 		}
 	}
-	if strings.Contains(daemon.log.String(), "headless") {
-		t.Fatalf("the daemon went headless on a desktop with a menu-bar host:\n%s", daemon.log.String())
+	if strings.Contains(daemon.logged(), "headless") {
+		t.Fatalf("the daemon went headless on a desktop with a menu-bar host:\n%s", daemon.logged())
 	}
 	desk.waitLine(owner, `"Idle — watching 1 folder"`, func(l trayLine) bool { return l.label == "Idle — watching 1 folder" })
-	desk.waitLine(owner, "Open <folder>", func(l trayLine) bool { return l.label == menuLabel("Open "+shortenPath(folder, menuPathWidth)) })
+	desk.waitLine(owner, "Open <folder>", func(l trayLine) bool {
+		return strings.HasPrefix(l.label, "Open ") && strings.HasSuffix(l.label, filepath.Base(folder))
+	})
 	desk.waitIcon(owner, icon.Idle)
 	for _, l := range desk.menu(owner) {
 		if l.label == "Notifications" && !l.checked {
@@ -396,7 +401,7 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 	desk.click(owner, desk.waitLine(owner, "Retry 1 failed video", func(l trayLine) bool { return l.label == "Retry 1 failed video" }))
 	daemon.waitFor("the retried video measured", func(s store.Status) bool { return s.Counts.Done == 2 && s.Counts.Failed == 0 })
 	for video, mode := range map[string]string{"session_01.wmv": "default", "other.wmv": "fast"} {
-		if line := processingLine(daemon.log.String(), filepath.Join(folder, video)); !strings.Contains(line, " mode="+mode) {
+		if line := processingLine(daemon.logged(), filepath.Join(folder, video)); !strings.Contains(line, " mode="+mode) {
 			t.Errorf("%s: log line %q, want mode=%s", video, line, mode)
 		}
 	}
@@ -434,12 +439,12 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 	select {
 	case err := <-exited:
 		if err != nil {
-			t.Fatalf("Quit: the daemon exited with %v\n%s", err, daemon.log.String())
+			t.Fatalf("Quit: the daemon exited with %v\n%s", err, daemon.logged())
 		}
 	case <-time.After(30 * time.Second):
-		t.Fatalf("Quit did not stop the daemon:\n%s", daemon.log.String())
+		t.Fatalf("Quit did not stop the daemon:\n%s", daemon.logged())
 	}
-	logged := daemon.log.String()
+	logged := daemon.logged()
 	for _, want := range []string{`msg="menu bar: quit"`, `msg="stopped mid-video; queued again"`, "msg=stopped"} {
 		if !strings.Contains(logged, want) {
 			t.Errorf("no %s in the log after Quit:\n%s", want, logged)
@@ -470,33 +475,14 @@ func TestMenuBarHostMissing(t *testing.T) {
 			t.Setenv("DISPLAY", tt.display)
 			t.Setenv("WAYLAND_DISPLAY", tt.wayland)
 			t.Setenv("DBUS_SESSION_BUS_ADDRESS", tt.bus)
-			got := menuBarHostMissing()
+			got := menubar.Unavailable(false)
 			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
 				t.Errorf("reason %q, want one containing %q", got, tt.want)
 			}
-			if got := menuBarUnavailable(true); got != "--headless was given" {
+			if got := menubar.Unavailable(true); got != "--headless was given" {
 				t.Errorf("with --headless: reason %q", got)
 			}
 		})
-	}
-}
-
-func TestMenuTextForDBusMenus(t *testing.T) {
-	tests := []struct{ in, label string }{
-		{"session_01.wmv · just now", "session__01.wmv · just now"},
-		{"a__b", "a____b"},
-		{"Quit", "Quit"},
-	}
-	for _, tt := range tests {
-		if got := menuLabel(tt.in); got != tt.label {
-			t.Errorf("menuLabel(%q) = %q, want %q", tt.in, got, tt.label)
-		}
-	}
-	if got := barTitle("42%"); got != "auwatchd 42%" {
-		t.Errorf("title while working %q", got)
-	}
-	if got := barTitle(""); got != "auwatchd" {
-		t.Errorf("title when idle %q", got)
 	}
 }
 
@@ -508,7 +494,7 @@ func TestDaemonRunsHeadlessWithoutADisplay(t *testing.T) {
 	copyFile(t, testenv.TestdataPath(t, "videos/changeLighting.wmv"), filepath.Join(folder, "a.wmv"))
 	d.waitFor("the video measured headless", func(s store.Status) bool { return s.Counts.Done == 1 })
 	d.stop()
-	logged := d.log.String()
+	logged := d.logged()
 	if n := strings.Count(logged, "running headless"); n != 1 {
 		t.Errorf("%d headless lines in the log, want 1:\n%s", n, logged)
 	}
@@ -517,40 +503,13 @@ func TestDaemonRunsHeadlessWithoutADisplay(t *testing.T) {
 	}
 }
 
-func TestDesktopHelpersNeedTheirTools(t *testing.T) {
-	bin := t.TempDir()
-	for _, tool := range []string{"xdg-open", "kdialog"} {
-		if err := os.WriteFile(filepath.Join(bin, tool), []byte("#!/bin/sh\n"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Setenv("PATH", bin)
-	tests := []struct {
-		name string
-		args []string
-		want []string
-	}{
-		{"reveal a CSV opens its folder", revealArgs("/v/lab/a.mp4.au.csv"), []string{"xdg-open", "/v/lab"}},
-		{"open a folder", openArgs("/v/lab"), []string{"xdg-open", "/v/lab"}},
-		{"kdialog when zenity is missing", chooseFolderArgs()[:2], []string{"kdialog", "--getexistingdirectory"}},
-	}
-	for _, tt := range tests {
-		if !reflect.DeepEqual(tt.args, tt.want) {
-			t.Errorf("%s: %q, want %q", tt.name, tt.args, tt.want)
-		}
-	}
-	t.Setenv("PATH", t.TempDir())
-	if revealArgs("/v/a.csv") != nil || openArgs("/v") != nil || chooseFolderArgs() != nil || noticeArgs(notice{}) != nil {
-		t.Errorf("helpers found with an empty PATH")
-	}
-}
-
-// processingLine is the log line of the daemon starting on video.
+// processingLine is the log line of the daemon's last start on video.
 func processingLine(log, video string) string {
+	last := ""
 	for line := range strings.Lines(log) {
 		if strings.Contains(line, "msg=processing ") && strings.Contains(line, " video="+video+" ") {
-			return strings.TrimSpace(line)
+			last = strings.TrimSpace(line)
 		}
 	}
-	return ""
+	return last
 }

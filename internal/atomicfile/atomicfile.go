@@ -23,19 +23,20 @@ import (
 )
 
 // Replace decides whether a file that exists at a target may be replaced:
-// it receives the target's path and returns nil to allow it, or an error,
-// returned to the caller as it is, that says why not. A nil Replace never
-// replaces a file.
-type Replace func(existing string) error
+// it receives the target's path and the path of the complete new file
+// waiting to take its place ("" when MayWrite asks before there is one), and
+// returns nil to allow it, or an error, returned to the caller as it is,
+// that says why not. A nil Replace never replaces a file.
+type Replace func(existing, replacement string) error
 
 // ReplaceAny allows replacing whatever is at the target.
-func ReplaceAny(string) error { return nil }
+func ReplaceAny(string, string) error { return nil }
 
 // ReplaceIfSHA256 allows replacing only a file whose content has the
 // lower-case hex sha256 sum: the file auwatchd wrote there before. An empty
 // sum allows nothing.
 func ReplaceIfSHA256(sum string) Replace {
-	return func(existing string) error {
+	return func(existing, _ string) error {
 		if got, err := digest.File(existing); sum == "" || err != nil || got != sum {
 			return &existsError{path: existing}
 		}
@@ -47,7 +48,7 @@ func ReplaceIfSHA256(sum string) Replace {
 type existsError struct{ path string }
 
 func (e *existsError) Error() string {
-	return e.path + " already exists and was not written by auwatchd; it is left as it is"
+	return e.path + " already exists and auwatchd did not write it; it is left as it is: move it away and retry"
 }
 
 func (e *existsError) Unwrap() error { return fs.ErrExist }
@@ -63,7 +64,7 @@ func MayWrite(path string, replace Replace) error {
 	if err != nil {
 		return fmt.Errorf("check %s: %w", path, err)
 	}
-	return allowReplace(path, replace)
+	return allowReplace(path, "", replace)
 }
 
 // Write puts the bytes fill writes into a file at path with permissions
@@ -146,7 +147,7 @@ func writeTemp(f *os.File, perm fs.FileMode, fill func(io.Writer) error) error {
 func place(tmp, path string, replace Replace) error {
 	err := renameNoReplace(tmp, path)
 	if errors.Is(err, fs.ErrExist) {
-		if err := allowReplace(path, replace); err != nil {
+		if err := allowReplace(path, tmp, replace); err != nil {
 			return err
 		}
 		err = os.Rename(tmp, path)
@@ -157,11 +158,11 @@ func place(tmp, path string, replace Replace) error {
 	return nil
 }
 
-func allowReplace(path string, replace Replace) error {
+func allowReplace(path, replacement string, replace Replace) error {
 	if replace == nil {
 		return &existsError{path: path}
 	}
-	return replace(path)
+	return replace(path, replacement)
 }
 
 // syncDir makes a rename in dir survive a crash: until the folder itself is

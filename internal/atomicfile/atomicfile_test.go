@@ -101,6 +101,31 @@ func TestWriteReplacesWhenAllowed(t *testing.T) {
 	}
 }
 
+// The check is shown the complete new file, so that it can compare the two.
+func TestReplaceSeesTheReplacement(t *testing.T) {
+	_, path := folderWithCSV(t, "ours, from before")
+	var seen string
+	check := func(existing, replacement string) error {
+		data, err := os.ReadFile(replacement)
+		seen = string(data)
+		return err
+	}
+	if err := Write(path, 0o644, check, writeString("ours, new")); err != nil {
+		t.Fatal(err)
+	}
+	if seen != "ours, new" {
+		t.Errorf("the check saw %q as the replacement", seen)
+	}
+	if err := MayWrite(path, func(existing, replacement string) error {
+		if replacement != "" {
+			t.Errorf("MayWrite offered %q as the replacement before there is one", replacement)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // The check runs once the new content is written, right before the rename,
 // so that it sees a file the user put there meanwhile.
 func TestWriteChecksRightBeforeReplacing(t *testing.T) {

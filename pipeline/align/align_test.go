@@ -11,12 +11,13 @@ import (
 
 	"github.com/auwatchd/auwatchd/internal/testenv"
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
+	"github.com/auwatchd/auwatchd/weights"
 )
 
 // readMeanShape reads the first matrix (204×1) of the PDM text file.
 func readMeanShape(t testing.TB) []float64 {
 	t.Helper()
-	path := testenv.ModelPath(t, "openface/AU_predictors/In-the-wild_aligned_PDM_68.txt")
+	path := testenv.ModelPath(t, weights.PDMFile)
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)

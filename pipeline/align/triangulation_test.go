@@ -8,9 +8,10 @@ import (
 	"testing"
 
 	"github.com/auwatchd/auwatchd/internal/testenv"
+	"github.com/auwatchd/auwatchd/weights"
 )
 
-const trianglesFile = "openface/AU_predictors/tris_68_full.txt"
+const trianglesFile = weights.TriangulationFile
 
 func TestLoadTriangulationRealFile(t *testing.T) {
 	tris, err := LoadTriangulation(testenv.ModelPath(t, trianglesFile))

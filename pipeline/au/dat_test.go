@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/auwatchd/auwatchd/internal/testenv"
+	"github.com/auwatchd/auwatchd/weights"
 )
 
 // encodeDat writes m in the .dat layout of spec §8.1 (the inverse of parseDat).
@@ -50,7 +51,7 @@ func syntheticDat(kind ModelType) datModel {
 }
 
 func TestReadDatShippedFiles(t *testing.T) {
-	dir := filepath.Dir(testenv.ModelPath(t, "openface/AU_predictors/AU_all_best.txt"))
+	dir := filepath.Dir(testenv.ModelPath(t, weights.AUListFile))
 	tests := []struct {
 		glob string
 		kind ModelType

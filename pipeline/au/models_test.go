@@ -8,11 +8,12 @@ import (
 	"testing"
 
 	"github.com/auwatchd/auwatchd/internal/testenv"
+	"github.com/auwatchd/auwatchd/weights"
 )
 
 func loadShippedModels(t testing.TB) *Models {
 	t.Helper()
-	m, err := LoadModels(testenv.ModelPath(t, "openface/AU_predictors/AU_all_best.txt"))
+	m, err := LoadModels(testenv.ModelPath(t, weights.AUListFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/auwatchd/auwatchd/internal/testenv"
+	"github.com/auwatchd/auwatchd/weights"
 )
 
 // randomDescriptor returns a plausible [HOG, geom] vector.
@@ -28,7 +29,7 @@ func randomDescriptor(rng *rand.Rand) []float64 {
 // Every shipped model, read again from its own file, predicts by the plain
 // formulas of spec §8.3 what the family-wise predictor writes in its column.
 func TestPredictMatchesNaiveFormula(t *testing.T) {
-	listPath := testenv.ModelPath(t, "openface/AU_predictors/AU_all_best.txt")
+	listPath := testenv.ModelPath(t, weights.AUListFile)
 	m := loadShippedModels(t)
 	list, err := os.ReadFile(listPath)
 	if err != nil {

@@ -15,9 +15,10 @@ import (
 	"github.com/auwatchd/auwatchd/internal/testvideo"
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
+	"github.com/auwatchd/auwatchd/weights"
 )
 
-const modelRel = "openface/LandmarkDetector_model/main_clnf_general.txt"
+const modelRel = weights.CLNFFile
 
 var (
 	modelOnce   sync.Once

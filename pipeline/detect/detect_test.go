@@ -13,6 +13,7 @@ import (
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
 	"github.com/auwatchd/auwatchd/pipeline/onnx"
+	"github.com/auwatchd/auwatchd/weights"
 )
 
 // TestLetterboxMatchesOpenCV checks the pure-Go resize against cv::resize
@@ -234,8 +235,8 @@ func TestDetectRejectsBadImages(t *testing.T) {
 func TestNewDetectorRejectsOtherFiles(t *testing.T) {
 	rt := testvideo.Runtime(t)
 	for _, path := range []string{
-		testenv.ModelPath(t, "pfld_68.onnx"),
-		testenv.ModelPath(t, "openface/AU_predictors/AU_all_best.txt"),
+		testenv.ModelPath(t, weights.LocatorFile),
+		testenv.ModelPath(t, weights.AUListFile),
 		t.TempDir() + "/missing.onnx",
 	} {
 		if d, err := NewDetector(rt, path, onnx.SessionOptions{}); err == nil {

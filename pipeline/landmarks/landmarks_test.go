@@ -9,6 +9,7 @@ import (
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 	"github.com/auwatchd/auwatchd/pipeline/detect"
 	"github.com/auwatchd/auwatchd/pipeline/onnx"
+	"github.com/auwatchd/auwatchd/weights"
 )
 
 // TestLocateFirstFrame checks the landmarks of a detected face land in its
@@ -72,8 +73,8 @@ func TestLocateRejects(t *testing.T) {
 func TestNewLocatorRejectsOtherFiles(t *testing.T) {
 	rt := testvideo.Runtime(t)
 	for _, path := range []string{
-		testenv.ModelPath(t, "retinaface_mnet025.onnx"),
-		testenv.ModelPath(t, "openface/AU_predictors/AU_all_best.txt"),
+		testenv.ModelPath(t, weights.DetectorFile),
+		testenv.ModelPath(t, weights.AUListFile),
 		t.TempDir() + "/missing.onnx",
 	} {
 		if l, err := NewLocator(rt, path, onnx.SessionOptions{}); err == nil {

@@ -8,11 +8,12 @@ import (
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 	"github.com/auwatchd/auwatchd/pipeline/detect"
 	"github.com/auwatchd/auwatchd/pipeline/onnx"
+	"github.com/auwatchd/auwatchd/weights"
 )
 
 func newTestLocator(t testing.TB, threads int) *Locator {
 	t.Helper()
-	l, err := NewLocator(testvideo.Runtime(t), testenv.ModelPath(t, "pfld_68.onnx"),
+	l, err := NewLocator(testvideo.Runtime(t), testenv.ModelPath(t, weights.LocatorFile),
 		onnx.SessionOptions{IntraOpThreads: threads})
 	if err != nil {
 		t.Fatal(err)
@@ -23,7 +24,7 @@ func newTestLocator(t testing.TB, threads int) *Locator {
 
 func newTestDetector(t testing.TB) *detect.Detector {
 	t.Helper()
-	d, err := detect.NewDetector(testvideo.Runtime(t), testenv.ModelPath(t, "retinaface_mnet025.onnx"), onnx.SessionOptions{})
+	d, err := detect.NewDetector(testvideo.Runtime(t), testenv.ModelPath(t, weights.DetectorFile), onnx.SessionOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/auwatchd/auwatchd/internal/testenv"
+	"github.com/auwatchd/auwatchd/weights"
 )
 
 // reference describes one OpenFace 2.2 output CSV kept as test data.
@@ -48,7 +49,7 @@ var (
 // loadModel reads the real PDM once per test binary.
 func loadModel(t testing.TB) *Model {
 	t.Helper()
-	path := testenv.ModelPath(t, "openface/AU_predictors/In-the-wild_aligned_PDM_68.txt")
+	path := testenv.ModelPath(t, weights.PDMFile)
 	modelOnce.Do(func() { model, modelErr = Load(path) })
 	if modelErr != nil {
 		t.Fatal(modelErr)

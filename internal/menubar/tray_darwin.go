@@ -1,31 +1,9 @@
-package main
+package menubar
 
 import (
-	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 )
-
-// AppKit draws menus only on the main thread: keep the main goroutine, which
-// runs the menu bar, on it.
-func init() {
-	runtime.LockOSThread()
-	runFromAppBundle()
-}
-
-// runFromAppBundle starts the daemon when auwatchd.app is opened from the
-// Finder, which passes no arguments.
-func runFromAppBundle() {
-	if len(os.Args) != 1 {
-		return
-	}
-	exe, err := os.Executable()
-	if err == nil && strings.HasSuffix(filepath.Dir(exe), ".app/Contents/MacOS") {
-		os.Args = append(os.Args, "run")
-	}
-}
 
 // menuBarHostMissing says why there is no menu bar, or "" when there is one:
 // only a graphical login session (launchd's "Aqua" session) has one, not an

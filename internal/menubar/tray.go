@@ -1,10 +1,9 @@
-package main
+package menubar
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/auwatchd/auwatchd/launchd"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -26,68 +25,72 @@ const (
 	relabelEvery = 30 * time.Second
 )
 
-// trayIconSize is the menu-bar icon's size in pixels: twice macOS's 16-point
+// IconSize is the menu-bar icon's size in pixels: twice macOS's 16-point
 // status item, and what Linux panels scale down from.
-const trayIconSize = 32
+const IconSize = 32
 
-// loginItem starts auwatchd when the user logs in; the "Start at login"
+// LoginItem starts auwatchd when the user logs in; the "Start at login"
 // checkbox drives it.
-type loginItem interface {
+type LoginItem interface {
 	Installed() bool
 	Install() error
 	Uninstall() error
 }
 
-// loginItemFor returns the login item that starts a daemon on the data
-// folder home, or nil, which hides "Start at login", when this executable
-// cannot be named for a service manager.
-func loginItemFor(home string) loginItem {
-	agent, err := thisAgent()
-	if err != nil {
-		return nil
-	}
-	if agent.Env == nil {
-		agent.Env = map[string]string{}
-	}
-	agent.Env[store.HomeEnv] = home
-	return startAtLogin{agent: agent, target: launchd.Target()}
+// Store is what the menu bar reads and changes in the job database.
+type Store interface {
+	DataVersion(ctx context.Context) (int64, error)
+	Status(ctx context.Context) (store.Status, error)
+	Notifications(ctx context.Context) (bool, error)
+	SetNotifications(ctx context.Context, on bool) error
+	Fast(ctx context.Context) (bool, error)
+	SetFast(ctx context.Context, fast bool) error
+	Paused(ctx context.Context) (bool, error)
+	SetPaused(ctx context.Context, paused bool) error
+	RetryFailed(ctx context.Context) (int, error)
+	AddFolder(ctx context.Context, path string) (store.Folder, error)
 }
 
-// startAtLogin registers the agent with launchd or systemd for the next
-// login, without starting a second daemon beside the running one.
-type startAtLogin struct {
-	agent  launchd.Agent
-	target string
+// Config is what the menu bar shows and drives.
+type Config struct {
+	Store Store
+	Home  string // the data folder, which holds the log
+	Log   *slog.Logger
+	// Quit stops the daemon; Stopped is closed once it has stopped.
+	Quit    func()
+	Stopped <-chan struct{}
+	Login   LoginItem // nil hides "Start at login"
 }
 
-func (s startAtLogin) Installed() bool  { return launchd.Installed(s.target, s.agent) }
-func (s startAtLogin) Install() error   { return launchd.Register(s.target, s.agent, launchd.Exec) }
-func (s startAtLogin) Uninstall() error { return launchd.Unregister(s.target, s.agent, launchd.Exec) }
-
-// menuBarUnavailable says why the daemon runs without a menu-bar icon, or ""
-// when it shows one.
-func menuBarUnavailable(headless bool) string {
+// Unavailable says why the daemon runs without a menu-bar icon, or "" when
+// it shows one.
+func Unavailable(headless bool) string {
 	if headless {
 		return "--headless was given"
 	}
 	return menuBarHostMissing()
 }
 
-// menuBar is the menu-bar icon and menu of a running daemon: a view over the
+// MenuBar is the menu-bar icon and menu of a running daemon: a view over the
 // store's status, and the commands pause, retry and add-folder.
-type menuBar struct {
-	store   *store.Store
-	home    string // the data folder, which holds the log
+type MenuBar struct {
+	store   Store
+	home    string
 	log     *slog.Logger
-	quit    func()          // stops the daemon
-	stopped <-chan struct{} // closed once the daemon has stopped
-	login   loginItem       // nil hides "Start at login"
+	quit    func()
+	stopped <-chan struct{}
+	login   LoginItem
 }
 
-// run shows the menu bar until the daemon has stopped. It owns the calling
+// New returns the menu bar of cfg; Run shows it.
+func New(cfg Config) *MenuBar {
+	return &MenuBar{store: cfg.Store, home: cfg.Home, log: cfg.Log, quit: cfg.Quit, stopped: cfg.Stopped, login: cfg.Login}
+}
+
+// Run shows the menu bar until the daemon has stopped. It owns the calling
 // goroutine, which must be the main one: macOS draws menus only there, and
 // every systray call waits for it, so the menu stops drawing before systray quits.
-func (mb *menuBar) run(ctx context.Context) {
+func (mb *MenuBar) Run(ctx context.Context) error {
 	views := make(chan *trayView, 1)
 	followed := make(chan struct{})
 	go func() {
@@ -107,12 +110,13 @@ func (mb *menuBar) run(ctx context.Context) {
 	mb.quit()
 	<-mb.stopped
 	<-followed
+	return nil
 }
 
 // follow redraws the menu from the store, at most every refreshEvery and
 // only when the store changed; it reads through the store's reader
 // connections, so it never holds up the worker.
-func (mb *menuBar) follow(ctx context.Context, v *trayView) {
+func (mb *MenuBar) follow(ctx context.Context, v *trayView) {
 	var notices noticeTracker
 	seen, last := int64(-1), time.Time{}
 	t := time.NewTicker(refreshEvery)
@@ -133,7 +137,7 @@ func (mb *menuBar) follow(ctx context.Context, v *trayView) {
 	}
 }
 
-func (mb *menuBar) refresh(ctx context.Context, v *trayView, notices *noticeTracker) {
+func (mb *MenuBar) refresh(ctx context.Context, v *trayView, notices *noticeTracker) {
 	s, err := mb.store.Status(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -154,7 +158,7 @@ func (mb *menuBar) refresh(ctx context.Context, v *trayView, notices *noticeTrac
 	}
 }
 
-func (mb *menuBar) loginState() loginState {
+func (mb *MenuBar) loginState() loginState {
 	switch {
 	case mb.login == nil:
 		return loginHidden
@@ -173,7 +177,8 @@ type trayView struct {
 	iconShown              icon.State
 	iconSet                bool
 	title, tooltip         string
-	status                 *slot
+	status, warning        *slot
+	running                [menuRunningSlots]*slot
 	doneHeader, failHeader *slot
 	done                   [menuRecentDone]*slot
 	failed                 [menuRecentFailed]*slot
@@ -185,10 +190,10 @@ type trayView struct {
 }
 
 // build adds every menu line, wires the clicks, and returns the view.
-func (mb *menuBar) build(ctx context.Context) *trayView {
+func (mb *MenuBar) build(ctx context.Context) *trayView {
 	v := &trayView{icons: make(map[icon.State][]byte), nudged: make(chan struct{}, 1)}
 	for _, s := range []icon.State{icon.Idle, icon.Working, icon.Paused, icon.Attention} {
-		data, err := icon.PNG(s, trayIconSize)
+		data, err := icon.PNG(s, IconSize)
 		if err != nil {
 			mb.log.Error("menu bar: draw icon", "err", err)
 		}
@@ -200,6 +205,11 @@ func (mb *menuBar) build(ctx context.Context) *trayView {
 	systray.SetTooltip(v.tooltip)
 
 	v.status = label("auwatchd")
+	v.warning = label("").hidden()
+	for i := range v.running {
+		v.running[i] = line("").hidden()
+		v.running[i].onClick(func(video string) { mb.desktop("show the video", revealArgs(video)) })
+	}
 	v.doneHeader = label("Recently measured").hidden()
 	for i := range v.done {
 		v.done[i] = line("").hidden()
@@ -274,6 +284,8 @@ func (v *trayView) apply(m MenuModel) {
 		v.tooltip = m.Tooltip
 	}
 	v.status.show(MenuEntry{Label: m.Status, Tooltip: m.Tooltip})
+	v.warning.showText(m.Warning)
+	showEntries(v.running[:], m.Running)
 	v.doneHeader.showIf(len(m.Done) > 0)
 	showEntries(v.done[:], m.Done)
 	v.failHeader.showIf(len(m.Failed) > 0)
@@ -407,7 +419,7 @@ func (s *slot) onClick(fn func(path string)) {
 	}()
 }
 
-func (mb *menuBar) retry(ctx context.Context, v *trayView) {
+func (mb *MenuBar) retry(ctx context.Context, v *trayView) {
 	n, err := mb.store.RetryFailed(ctx)
 	if err != nil {
 		mb.log.Error("menu bar: retry failed videos", "err", err)
@@ -417,7 +429,7 @@ func (mb *menuBar) retry(ctx context.Context, v *trayView) {
 	v.nudge()
 }
 
-func (mb *menuBar) togglePause(ctx context.Context, v *trayView) {
+func (mb *MenuBar) togglePause(ctx context.Context, v *trayView) {
 	paused, err := mb.store.Paused(ctx)
 	if err == nil {
 		err = mb.store.SetPaused(ctx, !paused)
@@ -436,7 +448,7 @@ func (mb *menuBar) togglePause(ctx context.Context, v *trayView) {
 
 // toggleSetting flips a true/false setting of the store; what says what for
 // the log.
-func (mb *menuBar) toggleSetting(ctx context.Context, v *trayView, what string,
+func (mb *MenuBar) toggleSetting(ctx context.Context, v *trayView, what string,
 	get func(context.Context) (bool, error), set func(context.Context, bool) error) {
 	on, err := get(ctx)
 	if err == nil {
@@ -449,7 +461,7 @@ func (mb *menuBar) toggleSetting(ctx context.Context, v *trayView, what string,
 	v.nudge()
 }
 
-func (mb *menuBar) toggleLogin(v *trayView) {
+func (mb *MenuBar) toggleLogin(v *trayView) {
 	if mb.login == nil {
 		return
 	}
@@ -467,7 +479,7 @@ func (mb *menuBar) toggleLogin(v *trayView) {
 
 // addFolder asks for a folder with the desktop's chooser and watches it;
 // where there is no chooser it says how to add one from a terminal.
-func (mb *menuBar) addFolder(ctx context.Context, v *trayView) {
+func (mb *MenuBar) addFolder(ctx context.Context, v *trayView) {
 	args := chooseFolderArgs()
 	if args == nil {
 		n := notice{Title: "auwatchd: add a folder", Body: "No folder chooser is installed here. In a terminal, run: auwatchd folders add PATH"}
@@ -512,7 +524,7 @@ func chosenFolder(out string) (string, error) {
 }
 
 // desktop starts a desktop helper (open, reveal) without waiting for it.
-func (mb *menuBar) desktop(what string, args []string) {
+func (mb *MenuBar) desktop(what string, args []string) {
 	if args == nil {
 		mb.log.Warn("menu bar: cannot "+what, "err", "no desktop opener (open, xdg-open) found")
 		return

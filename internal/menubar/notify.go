@@ -1,4 +1,4 @@
-package main
+package menubar
 
 import (
 	"bytes"
@@ -52,7 +52,7 @@ func (n *noticeTracker) observe(s store.Status) []notice {
 		return nil
 	}
 	notices := failureNotices(fresh)
-	if s.Running == nil && s.Counts.Queued == 0 {
+	if len(s.Running) == 0 && s.Counts.Queued == 0 {
 		if measured := n.measured(s); measured > 0 {
 			notices = append(notices, batchNotice(measured, s.Counts.Failed-n.baseline.Failed))
 		}

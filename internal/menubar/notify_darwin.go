@@ -1,4 +1,4 @@
-package main
+package menubar
 
 // noticeArgs is the osascript command that shows n in Notification Centre.
 // The texts go in as arguments, never into the script, so no file name can

@@ -1,4 +1,4 @@
-package main
+package menubar
 
 import (
 	"fmt"
@@ -18,6 +18,7 @@ const (
 	menuRecentDone   = 5  // finished videos listed
 	menuRecentFailed = 5  // failed videos listed
 	menuFolderSlots  = 8  // watched folders listed
+	menuRunningSlots = 8  // running videos listed when there are several
 	menuNameWidth    = 36 // runes of a video's name
 	menuReasonWidth  = 60 // runes of a failure's reason
 	menuPathWidth    = 44 // runes of a folder's path
@@ -57,6 +58,8 @@ type MenuModel struct {
 	Title         string // beside the icon: the running video's progress
 	Tooltip       string
 	Status        string      // the first line, not clickable
+	Warning       string      // what keeps the daemon from seeing new videos; empty hides it
+	Running       []MenuEntry // each running video when several run; a click reveals it
 	Done          []MenuEntry // newest first; a click reveals the CSV
 	Failed        []MenuEntry // newest first; a click reveals the video
 	Retry         string      // the "Retry failed" line; empty hides it
@@ -75,6 +78,7 @@ func menuModel(s store.Status, now time.Time, set menuSettings) MenuModel {
 		Title:         progressTitle(s.Running),
 		Tooltip:       tooltip(s, now),
 		Status:        statusLine(s),
+		Warning:       warning(s),
 		Pause:         "Pause",
 		Notifications: set.Notifications,
 		Fast:          s.Fast,
@@ -82,6 +86,11 @@ func menuModel(s store.Status, now time.Time, set menuSettings) MenuModel {
 	}
 	if s.Paused {
 		m.Pause = "Resume"
+	}
+	if len(s.Running) > 1 {
+		for _, j := range s.Running[:min(len(s.Running), menuRunningSlots)] {
+			m.Running = append(m.Running, MenuEntry{Label: runningLabel(j), Tooltip: "Show " + j.Path, Path: j.Path})
+		}
 	}
 	for _, j := range s.RecentDone[:min(len(s.RecentDone), menuRecentDone)] {
 		m.Done = append(m.Done, doneEntry(j, now))
@@ -113,7 +122,9 @@ func iconState(s store.Status, now time.Time) icon.State {
 		return icon.Attention
 	case s.Paused:
 		return icon.Paused
-	case s.Running != nil || s.Counts.Queued > 0:
+	case s.Watcher != "" || s.DiskFull:
+		return icon.Attention
+	case len(s.Running) > 0 || s.Counts.Queued > 0:
 		return icon.Working
 	}
 	return icon.Idle
@@ -133,20 +144,46 @@ func percent(fraction float64) int {
 	return int(math.Floor(100 * math.Max(0, math.Min(1, fraction))))
 }
 
-func progressTitle(running *store.Job) string {
-	if running == nil {
+// progressTitle is the oldest running video's progress, and how many more run.
+func progressTitle(running []store.Job) string {
+	if len(running) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d%%", percent(running.Progress))
+	title := fmt.Sprintf("%d%%", percent(running[0].Progress))
+	if len(running) > 1 {
+		title += fmt.Sprintf(" +%d", len(running)-1)
+	}
+	return title
+}
+
+// runningLabel is a running video's name and progress.
+func runningLabel(j store.Job) string {
+	return fmt.Sprintf("%s — %d%%", videoName(j.Path), percent(j.Progress))
+}
+
+// warning tells the user what holds the daemon back: a full disk under its
+// database, or a watcher that may miss new videos.
+func warning(s store.Status) string {
+	switch {
+	case s.DiskFull:
+		return "The data folder's disk is full: results wait for room"
+	case s.Watcher != "":
+		return "Not watching everything: " + s.Watcher
+	}
+	return ""
 }
 
 func statusLine(s store.Status) string {
 	var line string
 	switch {
-	case s.Running != nil && s.Paused:
-		line = fmt.Sprintf("Pausing after %s (%d%%)", videoName(s.Running.Path), percent(s.Running.Progress))
-	case s.Running != nil:
-		line = fmt.Sprintf("Measuring %s — %d%%", videoName(s.Running.Path), percent(s.Running.Progress))
+	case len(s.Running) > 1 && s.Paused:
+		line = fmt.Sprintf("Pausing after %d videos", len(s.Running))
+	case len(s.Running) > 1:
+		line = fmt.Sprintf("Measuring %d videos", len(s.Running))
+	case len(s.Running) == 1 && s.Paused:
+		line = fmt.Sprintf("Pausing after %s (%d%%)", videoName(s.Running[0].Path), percent(s.Running[0].Progress))
+	case len(s.Running) == 1:
+		line = "Measuring " + runningLabel(s.Running[0])
 	case s.Paused:
 		line = "Paused"
 	case s.Counts.Queued > 0:
@@ -174,9 +211,15 @@ func tooltip(s store.Status, now time.Time) string {
 	if recentFailure(s, now) {
 		parts = append(parts, fmt.Sprintf("%d failed", s.Counts.Failed))
 	}
-	if s.Running != nil {
-		running := fmt.Sprintf("%s — %d%%", videoName(s.Running.Path), percent(s.Running.Progress))
-		return strings.Join(append([]string{running}, parts...), " · ")
+	if s.Watcher != "" {
+		parts = append(parts, "not watching everything")
+	}
+	if len(s.Running) > 0 {
+		running := make([]string, len(s.Running))
+		for i, j := range s.Running {
+			running[i] = runningLabel(j)
+		}
+		return strings.Join(append(running, parts...), " · ")
 	}
 	if len(parts) == 0 {
 		parts = []string{"idle"}

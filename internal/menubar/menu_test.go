@@ -1,4 +1,4 @@
-package main
+package menubar
 
 import (
 	"reflect"
@@ -13,8 +13,8 @@ import (
 
 var menuNow = time.Date(2026, 3, 14, 15, 0, 0, 0, time.UTC)
 
-func running(path string, progress float64) *store.Job {
-	return &store.Job{ID: 7, Path: path, State: store.Running, Progress: progress}
+func running(path string, progress float64) []store.Job {
+	return []store.Job{{ID: 7, Path: path, State: store.Running, Progress: progress}}
 }
 
 func failedJob(id int64, path, reason string, ago time.Duration) store.Job {
@@ -60,7 +60,7 @@ func TestMenuModelStates(t *testing.T) {
 		},
 		{
 			name:    "idle, two folders, videos done before",
-			status:  store.Status{Folders: watching("/v/a", "/v/b"), Counts: store.Counts{Done: 12, Skipped: 2}},
+			status:  store.Status{Folders: watching("/v/a", "/v/b"), Counts: store.Counts{Done: 12}},
 			icon:    icon.Idle,
 			tooltip: "auwatchd — idle",
 			line:    "Idle — watching 2 folders",
@@ -199,6 +199,34 @@ func TestMenuModelStates(t *testing.T) {
 			line:    "Measuring participant_0042_sessio…camera_B.mp4 — 10% · 1 queued",
 			pause:   "Pause",
 		},
+		{
+			name: "two videos at once",
+			status: store.Status{Running: append(running("/v/a.mov", 0.42), store.Job{ID: 8, Path: "/v/b.mov", Progress: 0.1}),
+				Counts: store.Counts{Running: 2, Queued: 1}},
+			icon:    icon.Working,
+			title:   "42% +1",
+			tooltip: "a.mov — 42% · b.mov — 10% · 1 queued",
+			line:    "Measuring 2 videos · 1 queued",
+			pause:   "Pause",
+		},
+		{
+			name: "two videos at once, pausing",
+			status: store.Status{Paused: true, Running: append(running("/v/a.mov", 0.42), store.Job{ID: 8, Path: "/v/b.mov", Progress: 0.1}),
+				Counts: store.Counts{Running: 2}},
+			icon:    icon.Paused,
+			title:   "42% +1",
+			tooltip: "a.mov — 42% · b.mov — 10% · paused",
+			line:    "Pausing after 2 videos",
+			pause:   "Resume",
+		},
+		{
+			name:    "the watcher has a problem",
+			status:  store.Status{Folders: watching("/v/lab"), Watcher: "cannot watch /v/lab/old: too many open files"},
+			icon:    icon.Attention,
+			tooltip: "auwatchd — not watching everything",
+			line:    "Idle — watching 1 folder",
+			pause:   "Pause",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -209,6 +237,34 @@ func TestMenuModelStates(t *testing.T) {
 				t.Errorf("icon, title, tooltip, status, pause:\n got %q\nwant %q", got, want)
 			}
 		})
+	}
+}
+
+// TestMenuModelRunningAndWarning checks the lines of several running videos
+// and of a watcher that cannot watch everything.
+func TestMenuModelRunningAndWarning(t *testing.T) {
+	one := menuModel(store.Status{Running: running("/v/a.mov", 0.5)}, menuNow, menuSettings{})
+	if len(one.Running) != 0 || one.Warning != "" {
+		t.Errorf("one running video: lines %v, warning %q; want the status line alone", one.Running, one.Warning)
+	}
+	s := store.Status{
+		Running: append(running("/v/a.mov", 0.5), store.Job{ID: 8, Path: "/v/b.mov", Progress: 0.25}),
+		Watcher: "cannot watch /v/lab: permission denied",
+	}
+	m := menuModel(s, menuNow, menuSettings{})
+	want := []MenuEntry{
+		{Label: "a.mov — 50%", Tooltip: "Show /v/a.mov", Path: "/v/a.mov"},
+		{Label: "b.mov — 25%", Tooltip: "Show /v/b.mov", Path: "/v/b.mov"},
+	}
+	if !reflect.DeepEqual(m.Running, want) {
+		t.Errorf("running lines %+v, want %+v", m.Running, want)
+	}
+	if m.Warning != "Not watching everything: cannot watch /v/lab: permission denied" {
+		t.Errorf("warning %q", m.Warning)
+	}
+	s.DiskFull = true
+	if m := menuModel(s, menuNow, menuSettings{}); m.Icon != icon.Attention || !strings.Contains(m.Warning, "disk is full") {
+		t.Errorf("disk full: icon %v, warning %q", m.Icon, m.Warning)
 	}
 }
 

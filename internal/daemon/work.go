@@ -1,0 +1,267 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"iter"
+	"log/slog"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/auwatchd/auwatchd/internal/atomicfile"
+	"github.com/auwatchd/auwatchd/internal/digest"
+	"github.com/auwatchd/auwatchd/pipeline"
+	"github.com/auwatchd/auwatchd/pipeline/csvout"
+	"github.com/auwatchd/auwatchd/pipeline/video"
+	"github.com/auwatchd/auwatchd/store"
+)
+
+// How often an idle worker looks at the queue without being woken, how often
+// a running video's progress is recorded, and how long the first retry of
+// recording a result waits.
+const (
+	idlePoll      = 2 * time.Second
+	progressEvery = 500 * time.Millisecond
+	firstRecord   = 500 * time.Millisecond
+	longestRecord = 30 * time.Second
+)
+
+// runWorkers keeps as many workers as the setting allows; a worker beyond
+// the setting idles until it is raised again.
+func (d *Daemon) runWorkers(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	started := int64(0)
+	for {
+		for ; started < d.workers.Load(); started++ {
+			wg.Add(1)
+			go func(n int64) {
+				defer wg.Done()
+				d.work(ctx, n)
+			}(started + 1)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-d.wake.wait():
+		}
+	}
+}
+
+// work is worker n's loop: claim the oldest queued job, measure it, repeat.
+func (d *Daemon) work(ctx context.Context, n int64) {
+	var failing onceLog
+	for ctx.Err() == nil {
+		var job *store.Job
+		if n <= d.workers.Load() {
+			var err error
+			job, err = d.next(ctx)
+			if err != nil && ctx.Err() == nil {
+				failing.warn(d.log, "cannot take the next job; retrying", err)
+			} else {
+				failing.recovered(d.log, "jobs can be taken again")
+			}
+		}
+		if job == nil {
+			select {
+			case <-ctx.Done():
+			case <-d.wake.wait():
+			case <-time.After(idlePoll):
+			}
+			continue
+		}
+		d.measure(ctx, job)
+	}
+}
+
+func (d *Daemon) next(ctx context.Context) (*store.Job, error) {
+	paused, err := d.cfg.Store.Paused(ctx)
+	if err != nil || paused {
+		return nil, err
+	}
+	return d.cfg.Store.Claim(ctx)
+}
+
+// measure runs one job to its end: done, failed, or back in the queue when
+// the daemon stops. Once the CSV is in place its result is recorded, even
+// while the daemon is stopping.
+func (d *Daemon) measure(ctx context.Context, job *store.Job) {
+	log := d.log.With("job", job.ID, "video", job.Path)
+	out := pipeline.OutputPath(job.Path, "")
+	record := context.WithoutCancel(ctx)
+	csvout.RemoveStale(out)
+	fast, err := d.cfg.Store.Fast(ctx)
+	if err != nil {
+		log.Warn("measuring in the default mode", "err", err)
+	}
+	log.Info("processing", "attempt", job.Attempts, "mode", pipeline.ModeName(fast))
+	opt := pipeline.Options{Fast: fast, Replace: ownCSV(job)}
+	sum, err := d.cfg.Measurer.Process(ctx, job.Path, out, opt, d.progress(ctx, log, job.ID))
+	switch {
+	case err == nil:
+		d.complete(ctx, record, log, job, result(out, sum, fast))
+	case ctx.Err() != nil:
+		log.Info("stopped mid-video; queued again")
+		if err := d.cfg.Store.Requeue(record, job.ID); err != nil {
+			log.Error("queue again", "err", err)
+		}
+	default:
+		d.fail(record, log, job, err, retryable(err))
+	}
+}
+
+// ownCSV allows replacing the CSV the store records for job (same sha256),
+// or a CSV identical to the new one: what a run left whose result a crash
+// kept from being recorded. Before the new CSV exists, a job interrupted
+// before is let go on, for the comparison at the end to decide.
+func ownCSV(job *store.Job) atomicfile.Replace {
+	recorded := atomicfile.ReplaceIfSHA256(job.OutputSHA256)
+	return func(existing, replacement string) error {
+		err := recorded(existing, replacement)
+		switch {
+		case err == nil:
+			return nil
+		case replacement == "" && job.Attempts > 1:
+			return nil
+		case replacement != "" && sameContent(existing, replacement):
+			return nil
+		}
+		return err
+	}
+}
+
+func sameContent(a, b string) bool {
+	shaA, errA := digest.File(a)
+	shaB, errB := digest.File(b)
+	return errA == nil && errB == nil && shaA == shaB
+}
+
+// progress records a running video's progress every progressEvery.
+func (d *Daemon) progress(ctx context.Context, log *slog.Logger, id int64) func(pipeline.Progress) {
+	var last time.Time
+	var failing onceLog
+	return func(p pipeline.Progress) {
+		if p.Total <= 0 || time.Since(last) < progressEvery {
+			return
+		}
+		last = time.Now()
+		err := d.cfg.Store.Progress(ctx, id, math.Min(1, float64(p.Frame)/float64(p.Total)))
+		if err != nil && ctx.Err() == nil {
+			failing.warn(log, "cannot record progress", err)
+		}
+	}
+}
+
+// complete records a finished video's result. The CSV is in place, so the
+// result is kept until the store takes it: a store that cannot be written
+// for a passing reason (its disk full) is retried with growing pauses while
+// the daemon runs; any other refusal fails the job with the reason.
+func (d *Daemon) complete(ctx, record context.Context, log *slog.Logger, job *store.Job, r store.Result) {
+	sha, err := digest.File(r.OutputPath)
+	if err != nil {
+		d.fail(record, log, job, fmt.Errorf("read back %s: %w", r.OutputPath, err), true)
+		return
+	}
+	r.OutputSHA256 = sha
+	refused := 0
+	for wait := firstRecord; ; wait = min(2*wait, longestRecord) {
+		err = d.cfg.Store.Complete(record, job.ID, r)
+		if err == nil || errors.Is(err, store.ErrWrongState) {
+			break
+		}
+		if !store.Transient(err) {
+			d.fail(record, log, job, err, true)
+			return
+		}
+		refused++
+		log.Error("cannot record the result; retrying", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			log.Warn("stopping with the result unrecorded; the video will be measured again at the next start", "csv", r.OutputPath)
+			return
+		case <-time.After(wait):
+		}
+	}
+	if errors.Is(err, store.ErrWrongState) {
+		log.Info("the video changed while it was processed; it will run again")
+		return
+	}
+	if refused > 0 {
+		log.Info("result recorded after the database refused it", "times", refused)
+	}
+	s := r.Summary
+	log.Info("done", "csv", r.OutputPath, "frames", s.Frames, "with_face", s.Successful, "fps", math.Round(s.FPS))
+}
+
+func (d *Daemon) fail(ctx context.Context, log *slog.Logger, job *store.Job, err error, retry bool) {
+	j, ferr := d.cfg.Store.Fail(ctx, job.ID, err.Error(), retry)
+	if ferr != nil {
+		log.Error("record failure", "err", ferr, "failure", err)
+		return
+	}
+	log.Warn("failed", "err", err, "state", j.State, "attempts", j.Attempts)
+}
+
+// retryable tells failures worth another attempt (a passing fault, a full
+// disk) from those that will fail the same way again (a file that is not a
+// video, a folder the daemon may not write to, a file it must not replace).
+func retryable(err error) bool {
+	return !errors.Is(err, video.ErrNotVideo) && !errors.Is(err, pipeline.ErrNoFrames) &&
+		!errors.Is(err, fs.ErrPermission) && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrExist)
+}
+
+// result converts an engine summary into what the store keeps; the caller
+// adds the CSV's sha256.
+func result(out string, sum pipeline.Summary, fast bool) store.Result {
+	r := sum.Results
+	names := make([]string, 0, len(r.IntensityNames)+len(r.OccurrenceNames))
+	for _, n := range r.IntensityNames {
+		names = append(names, n+"_r")
+	}
+	for _, n := range r.OccurrenceNames {
+		names = append(names, n+"_c")
+	}
+	return store.Result{
+		OutputPath: out, AUNames: names,
+		Summary: store.Summary{Frames: sum.Frames, Successful: sum.Successful, FPS: sum.FPS(),
+			WallSeconds: sum.Wall.Seconds(), Fast: fast, AUs: intensityStats(r)},
+		Frames: frameRows(r),
+	}
+}
+
+// intensityStats are each intensity AU's mean and maximum over the frames
+// with a face.
+func intensityStats(r pipeline.Results) []store.AUStat {
+	stats := make([]store.AUStat, len(r.IntensityNames))
+	for a, n := range r.IntensityNames {
+		stats[a].Name = n + "_r"
+		count := 0
+		for i, ok := range r.Success {
+			if ok {
+				v := r.Intensity[i][a]
+				stats[a].Mean += v
+				stats[a].Max = math.Max(stats[a].Max, v)
+				count++
+			}
+		}
+		if count > 0 {
+			stats[a].Mean /= float64(count)
+		}
+	}
+	return stats
+}
+
+func frameRows(r pipeline.Results) iter.Seq[store.FrameAUs] {
+	return func(yield func(store.FrameAUs) bool) {
+		values := make([]float64, 0, len(r.IntensityNames)+len(r.OccurrenceNames))
+		for i := range r.Timestamps {
+			values = append(append(values[:0], r.Intensity[i]...), r.Occurrence[i]...)
+			if !yield(store.FrameAUs{Frame: i + 1, Timestamp: r.Timestamps[i], Success: r.Success[i], Values: values}) {
+				return
+			}
+		}
+	}
+}
