@@ -45,17 +45,23 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
 	unlock, err := lockHome(dir)
 	if err != nil {
+		st.Close()
 		return err
 	}
 	defer unlock()
 	log, closeLog, err := openLog(dir, stderr)
 	if err != nil {
+		st.Close()
 		return err
 	}
 	defer closeLog()
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Warn("close the database", "err", err)
+		}
+	}()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

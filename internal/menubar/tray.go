@@ -119,10 +119,15 @@ func (mb *MenuBar) Run(ctx context.Context) error {
 func (mb *MenuBar) follow(ctx context.Context, v *trayView) {
 	var notices noticeTracker
 	seen, last := int64(-1), time.Time{}
+	failing := false
 	t := time.NewTicker(refreshEvery)
 	defer t.Stop()
 	for {
 		version, err := mb.store.DataVersion(ctx)
+		if err != nil && !failing && ctx.Err() == nil {
+			mb.log.Warn("menu bar: cannot read the database's version; retrying", "err", err)
+		}
+		failing = err != nil
 		if err == nil && (version != seen || time.Since(last) >= relabelEvery) {
 			seen, last = version, time.Now()
 			mb.refresh(ctx, v, &notices)
