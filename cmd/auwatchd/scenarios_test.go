@@ -18,17 +18,32 @@ import (
 // The daemon scenarios of the product: real binary, real folders, real
 // database, real videos. Each logs its timings.
 
+// Two workers measure two videos at once, each once, and write the CSVs
+// `auwatchd process` writes one at a time.
 func TestScenarioSameCSVAsProcess(t *testing.T) {
 	home, folder, oneShot := t.TempDir(), t.TempDir(), t.TempDir()
 	videos := []string{"videos/default.wmv", "videos/changeLighting.wmv", "videos/subj01_timepoint01.mp4"}
+	if code, _, errOut := runBinary(t, nil, "workers", "2", "--home", home); code != 0 {
+		t.Fatal(errOut)
+	}
 	start := time.Now()
 	d := startDaemon(t, home, folder)
 	for _, v := range videos {
 		copyFile(t, testenv.TestdataPath(t, v), filepath.Join(folder, filepath.Base(v)))
 	}
-	d.waitFor("three videos done", func(s store.Status) bool { return s.Counts.Done == 3 })
-	t.Logf("3 sample videos measured by the daemon in %v", time.Since(start).Round(time.Millisecond))
+	mostRunning := 0
+	d.waitFor("three videos done", func(s store.Status) bool {
+		mostRunning = max(mostRunning, len(s.Running))
+		return s.Counts.Done == 3
+	})
+	t.Logf("3 sample videos measured by the daemon with 2 workers in %v", time.Since(start).Round(time.Millisecond))
 	d.stop()
+	if mostRunning != 2 {
+		t.Errorf("at most %d videos ran at once, want 2", mostRunning)
+	}
+	if n := strings.Count(d.logged(), "msg=processing"); n != 3 {
+		t.Errorf("%d runs for 3 videos:\n%s", n, d.logged())
+	}
 	for _, v := range videos {
 		name := filepath.Base(v) + ".au.csv"
 		args := append([]string{"process", "-o", oneShot, testenv.TestdataPath(t, v)}, setupArgs(t)...)
