@@ -98,7 +98,8 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		log.Info("running headless, without a menu-bar icon", "reason", reason)
 		<-stopped
 	} else {
-		mb := menubar.New(menubar.Config{Store: st, Home: dir, Log: log, Quit: stop, Stopped: stopped, Login: loginItemFor(dir)})
+		mb := menubar.New(menubar.Config{Store: st, Home: dir, Log: log, Quit: stop, Stopped: stopped, Login: loginItemFor(dir),
+			AutoWorkers: pipeline.AutoWorkers()})
 		if err := mb.Run(ctx); err != nil {
 			log.Error("menu bar", "err", err)
 		}

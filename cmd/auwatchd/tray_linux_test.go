@@ -16,6 +16,7 @@ import (
 	"github.com/auwatchd/auwatchd/app/icon"
 	"github.com/auwatchd/auwatchd/internal/menubar"
 	"github.com/auwatchd/auwatchd/internal/testenv"
+	"github.com/auwatchd/auwatchd/pipeline"
 	"github.com/auwatchd/auwatchd/store"
 )
 
@@ -334,6 +335,9 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 	desk.waitLine(owner, `"Idle — watching 1 folder"`, func(l trayLine) bool { return l.label == "Idle — watching 1 folder" })
 	desk.waitLine(owner, "Open <folder>", func(l trayLine) bool {
 		return strings.HasPrefix(l.label, "Open ") && strings.HasSuffix(l.label, filepath.Base(folder))
+	})
+	desk.waitLine(owner, "the workers line", func(l trayLine) bool {
+		return l.label == fmt.Sprintf("Videos at once: %d (auto)", pipeline.AutoWorkers())
 	})
 	desk.waitIcon(owner, icon.Idle)
 	for _, l := range desk.menu(owner) {

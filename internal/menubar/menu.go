@@ -43,6 +43,7 @@ type menuSettings struct {
 	Notifications bool
 	Login         loginState
 	UserHome      string // folder paths under it are shown with ~
+	AutoWorkers   int    // what the workers setting "auto" stands for here
 }
 
 // MenuEntry is one clickable line listing a video or a folder.
@@ -67,7 +68,8 @@ type MenuModel struct {
 	MoreFolders   string      // a line for the folders not listed; empty hides it
 	Pause         string      // "Pause" or "Resume"
 	Notifications bool
-	Fast          bool // the "Fast mode" check box
+	Fast          bool   // the "Fast mode" check box
+	Workers       string // how many videos run at once, not clickable (auwatchd workers)
 	Login         loginState
 }
 
@@ -82,6 +84,7 @@ func menuModel(s store.Status, now time.Time, set menuSettings) MenuModel {
 		Pause:         "Pause",
 		Notifications: set.Notifications,
 		Fast:          s.Fast,
+		Workers:       workersLine(s.Workers, set.AutoWorkers),
 		Login:         set.Login,
 	}
 	if s.Paused {
@@ -159,6 +162,14 @@ func progressTitle(running []store.Job) string {
 // runningLabel is a running video's name and progress.
 func runningLabel(j store.Job) string {
 	return fmt.Sprintf("%s — %d%%", videoName(j.Path), percent(j.Progress))
+}
+
+// workersLine says how many videos run at once, and whether by choice.
+func workersLine(n, auto int) string {
+	if n == store.AutoWorkers {
+		return fmt.Sprintf("Videos at once: %d (auto)", max(1, auto))
+	}
+	return fmt.Sprintf("Videos at once: %d", n)
 }
 
 // warning tells the user what holds the daemon back: a full disk under its

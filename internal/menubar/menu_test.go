@@ -262,6 +262,15 @@ func TestMenuModelRunningAndWarning(t *testing.T) {
 	if m.Warning != "Not watching everything: cannot watch /v/lab: permission denied" {
 		t.Errorf("warning %q", m.Warning)
 	}
+	for _, tt := range []struct {
+		workers, auto int
+		want          string
+	}{{store.AutoWorkers, 2, "Videos at once: 2 (auto)"}, {store.AutoWorkers, 0, "Videos at once: 1 (auto)"}, {3, 2, "Videos at once: 3"}} {
+		m := menuModel(store.Status{Workers: tt.workers}, menuNow, menuSettings{AutoWorkers: tt.auto})
+		if m.Workers != tt.want {
+			t.Errorf("workers %d, auto %d: %q, want %q", tt.workers, tt.auto, m.Workers, tt.want)
+		}
+	}
 	s.DiskFull = true
 	if m := menuModel(s, menuNow, menuSettings{}); m.Icon != icon.Attention || !strings.Contains(m.Warning, "disk is full") {
 		t.Errorf("disk full: icon %v, warning %q", m.Icon, m.Warning)

@@ -60,6 +60,8 @@ type Config struct {
 	Quit    func()
 	Stopped <-chan struct{}
 	Login   LoginItem // nil hides "Start at login"
+	// AutoWorkers is what the workers setting "auto" stands for here.
+	AutoWorkers int
 }
 
 // Unavailable says why the daemon runs without a menu-bar icon, or "" when
@@ -80,11 +82,12 @@ type MenuBar struct {
 	quit    func()
 	stopped <-chan struct{}
 	login   LoginItem
+	auto    int
 }
 
 // New returns the menu bar of cfg; Run shows it.
 func New(cfg Config) *MenuBar {
-	return &MenuBar{store: cfg.Store, home: cfg.Home, log: cfg.Log, quit: cfg.Quit, stopped: cfg.Stopped, login: cfg.Login}
+	return &MenuBar{store: cfg.Store, home: cfg.Home, log: cfg.Log, quit: cfg.Quit, stopped: cfg.Stopped, login: cfg.Login, auto: cfg.AutoWorkers}
 }
 
 // Run shows the menu bar until the daemon has stopped. It owns the calling
@@ -155,7 +158,7 @@ func (mb *MenuBar) refresh(ctx context.Context, v *trayView, notices *noticeTrac
 		on = true
 	}
 	userHome, _ := os.UserHomeDir()
-	v.apply(menuModel(s, time.Now(), menuSettings{Notifications: on, Login: mb.loginState(), UserHome: userHome}))
+	v.apply(menuModel(s, time.Now(), menuSettings{Notifications: on, Login: mb.loginState(), UserHome: userHome, AutoWorkers: mb.auto}))
 	for _, n := range notices.observe(s) {
 		if on {
 			showNotice(n, mb.log)
@@ -191,7 +194,7 @@ type trayView struct {
 	folders                [menuFolderSlots]*slot
 	moreFolders            *slot
 	pause, notifications   *slot
-	fast, login            *slot
+	fast, login, workers   *slot
 }
 
 // build adds every menu line, wires the clicks, and returns the view.
@@ -247,6 +250,7 @@ func (mb *MenuBar) build(ctx context.Context) *trayView {
 	v.fast.onClick(func(string) {
 		mb.toggleSetting(ctx, v, "choose the mode", mb.store.Fast, mb.store.SetFast)
 	})
+	v.workers = label("")
 	v.login = checkbox("Start at login").hidden()
 	v.login.onClick(func(string) { mb.toggleLogin(v) })
 	line("Open log").onClick(func(string) { mb.desktop("open the log", openArgs(filepath.Join(mb.home, "auwatchd.log"))) })
@@ -301,6 +305,7 @@ func (v *trayView) apply(m MenuModel) {
 	v.pause.show(MenuEntry{Label: m.Pause})
 	v.notifications.setChecked(m.Notifications)
 	v.fast.setChecked(m.Fast)
+	v.workers.show(MenuEntry{Label: m.Workers, Tooltip: "Change with: auwatchd workers N | auto"})
 	if m.Login == loginHidden {
 		v.login.hide()
 	} else {
