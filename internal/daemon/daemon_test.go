@@ -23,10 +23,7 @@ import (
 
 func TestMeasuresWhatTheWatcherFinds(t *testing.T) {
 	h := newHarness(t)
-	w := h.startWatching()
-	c := h.video("a.mp4", "video a")
-	w.candidates <- c
-	h.waitFor("the video done", func(s store.Status) bool { return s.Counts.Done == 1 })
+	w, c := h.measureOne("a.mp4")
 	j := h.job(c.Path)
 	out := pipeline.OutputPath(c.Path, "")
 	sha, err := digest.File(out)
@@ -171,10 +168,7 @@ func TestNeverReplacesAForeignFile(t *testing.T) {
 // A CSV of ours is replaced when its video changed.
 func TestReplacesItsOwnCSV(t *testing.T) {
 	h := newHarness(t)
-	w := h.startWatching()
-	c := h.video("a.mp4", "video a")
-	w.candidates <- c
-	h.waitFor("done", func(s store.Status) bool { return s.Counts.Done == 1 })
+	w, c := h.measureOne("a.mp4")
 	c = h.video("a.mp4", "video a, longer now")
 	w.candidates <- c
 	h.waitFor("done again", func(s store.Status) bool {
@@ -232,10 +226,7 @@ func TestCrashBeforeTheResultWasRecorded(t *testing.T) {
 
 func TestFollowsAMovedVideo(t *testing.T) {
 	h := newHarness(t)
-	w := h.startWatching()
-	c := h.video("a.mp4", "video a")
-	w.candidates <- c
-	h.waitFor("done", func(s store.Status) bool { return s.Counts.Done == 1 })
+	w, c := h.measureOne("a.mp4")
 	oldCSV := pipeline.OutputPath(c.Path, "")
 
 	moved := filepath.Join(h.folder, "b.mp4")

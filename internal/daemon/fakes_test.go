@@ -189,6 +189,17 @@ func (h *harness) startWatching() *fakeWatcher {
 	return w
 }
 
+// measureOne starts the daemon with a fake watcher, has it find one video
+// and waits until the video is done.
+func (h *harness) measureOne(name string) (*fakeWatcher, watcher.Candidate) {
+	h.t.Helper()
+	w := h.startWatching()
+	c := h.video(name, "video "+name)
+	w.candidates <- c
+	h.waitFor("the video done", func(s store.Status) bool { return s.Counts.Done == 1 })
+	return w, c
+}
+
 // stop stops the daemon and waits for Run to return.
 func (h *harness) stop() {
 	h.t.Helper()
