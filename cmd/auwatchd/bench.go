@@ -55,7 +55,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rt, err := startRuntime(setup.onnxruntime, io.Discard)
+	rt, err := startRuntime(setup, io.Discard)
 	if err != nil {
 		return err
 	}

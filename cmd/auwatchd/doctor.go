@@ -17,10 +17,12 @@ import (
 	"github.com/auwatchd/auwatchd/weights"
 )
 
-// setupFlags are the flags that say where the runtime library and models are.
+// setupFlags are the flags that say where the runtime library and models
+// are, and how the networks run.
 type setupFlags struct {
 	onnxruntime string
 	models      string
+	compute     string
 }
 
 func (s *setupFlags) register(fs interface {
@@ -28,6 +30,13 @@ func (s *setupFlags) register(fs interface {
 }) {
 	fs.StringVar(&s.onnxruntime, "onnxruntime", "", "path of the ONNX Runtime shared library (else $"+onnx.LibraryEnv+", then beside the executable)")
 	fs.StringVar(&s.models, "models", "", "folder holding the model files (else $"+weights.ModelsEnv+", then ../models beside the executable)")
+	fs.StringVar(&s.compute, "compute", os.Getenv(onnx.ComputeEnv), "on macOS, where CoreML runs the networks: all (Neural Engine, GPU, CPU) or cpu, for figures that repeat exactly (else $"+onnx.ComputeEnv+", then all)")
+}
+
+// coreML reads the compute flag into CoreML's settings, with the model cache.
+func (s setupFlags) coreML() (onnx.CoreMLSettings, error) {
+	c, err := onnx.ParseCompute(s.compute)
+	return onnx.CoreMLSettings{Compute: c, CacheDir: onnx.DefaultCoreMLCache()}, err
 }
 
 // report prints one ✓/✗ line per check and remembers whether any failed.
@@ -54,7 +63,7 @@ func runDoctor(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	r := &report{w: stdout}
-	rt := checkRuntime(r, setup.onnxruntime)
+	rt := checkRuntime(r, setup)
 	if rt != nil {
 		defer rt.Close()
 	}
@@ -71,8 +80,13 @@ func runDoctor(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func checkRuntime(r *report, explicit string) *onnx.Runtime {
-	path, err := onnx.Locate(explicit)
+func checkRuntime(r *report, setup setupFlags) *onnx.Runtime {
+	coreML, err := setup.coreML()
+	if err != nil {
+		r.fail("give --compute all or --compute cpu", "%v", err)
+		return nil
+	}
+	path, err := onnx.Locate(setup.onnxruntime)
 	if err != nil {
 		r.fail("run `make deps`, or pass --onnxruntime PATH", "%v", err)
 		return nil
@@ -82,6 +96,7 @@ func checkRuntime(r *report, explicit string) *onnx.Runtime {
 		r.fail("run `make deps` to reinstall the library", "%v", err)
 		return nil
 	}
+	rt.CoreML = coreML
 	r.pass("ONNX Runtime %s at %s", rt.Version, path)
 	switch {
 	case rt.Fallback != "":
@@ -89,7 +104,8 @@ func checkRuntime(r *report, explicit string) *onnx.Runtime {
 	case rt.Provider == "CPU":
 		r.pass("execution provider: CPU (CoreML is used on macOS only)")
 	default:
-		r.pass("execution provider: %s (falls back to CPU if a model cannot run on it)", rt.Provider)
+		r.pass("execution provider: %s on %s units, ML Program, compiled models kept in %s (falls back to CPU if a model cannot run on it)",
+			rt.Provider, coreML.Compute, coreML.CacheDir)
 	}
 	return rt
 }

@@ -53,7 +53,7 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 	workers := min(*jobs, len(videos))
 	cfg := pipeline.Config{ModelDir: modelDir, Workers: workers}
 	if *landmarksFrom == "" {
-		rt, err := startRuntime(setup.onnxruntime, stderr)
+		rt, err := startRuntime(setup, stderr)
 		if err != nil {
 			return err
 		}
@@ -143,8 +143,12 @@ func (l lineWriter) Write(p []byte) (int, error) {
 
 // startRuntime finds and starts ONNX Runtime and says, once, which execution
 // provider the networks use.
-func startRuntime(explicit string, log io.Writer) (*onnx.Runtime, error) {
-	path, err := onnx.Locate(explicit)
+func startRuntime(setup setupFlags, log io.Writer) (*onnx.Runtime, error) {
+	coreML, err := setup.coreML()
+	if err != nil {
+		return nil, err
+	}
+	path, err := onnx.Locate(setup.onnxruntime)
 	if err != nil {
 		return nil, err
 	}
@@ -152,6 +156,7 @@ func startRuntime(explicit string, log io.Writer) (*onnx.Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
+	rt.CoreML = coreML
 	if rt.Fallback != "" {
 		fmt.Fprintf(log, "ONNX Runtime %s on %s (%s)\n", rt.Version, rt.Provider, rt.Fallback)
 	} else {

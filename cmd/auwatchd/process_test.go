@@ -78,6 +78,24 @@ func TestProcessNamesAMissingVideo(t *testing.T) {
 	}
 }
 
+// The compute units are all or cpu, from the flag or the environment; CoreML
+// uses them on macOS, and every platform checks them.
+func TestProcessRejectsUnknownComputeUnits(t *testing.T) {
+	video := testenv.TestdataPath(t, "videos/changeLighting.wmv")
+	out := t.TempDir()
+	for _, env := range [][]string{nil, {"AUWATCHD_COMPUTE=gpu"}} {
+		args := append([]string{"process", "-o", out}, setupArgs(t)...)
+		if env == nil {
+			args = append(args, "--compute", "gpu")
+		}
+		code, _, errOut := runBinary(t, env, append(args, video)...)
+		if code == 0 || !strings.Contains(errOut, `compute "gpu": give all or cpu`) {
+			t.Errorf("env %q: code %d, stderr %q", env, code, errOut)
+		}
+	}
+	testenv.WantEntries(t, out)
+}
+
 // TestProcessSeveralAtOnce measures three videos one at a time and two at
 // once with the real binary: the CSVs must be the same byte for byte.
 func TestProcessSeveralAtOnce(t *testing.T) {

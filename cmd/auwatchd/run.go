@@ -119,7 +119,7 @@ func startEngine(setup setupFlags, workers int, log *slog.Logger) (*pipeline.Eng
 	if err != nil {
 		return nil, nil, err
 	}
-	rt, err := startRuntime(setup.onnxruntime, io.Discard)
+	rt, err := startRuntime(setup, io.Discard)
 	if err != nil {
 		return nil, nil, err
 	}

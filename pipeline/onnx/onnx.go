@@ -54,6 +54,9 @@ type Runtime struct {
 	// Fallback says why CPU was used where CoreML was wanted, if it was.
 	Provider string
 	Fallback string
+	// CoreML is how sessions made from now on are handed to CoreML, where
+	// Provider is CoreML.
+	CoreML CoreMLSettings
 }
 
 // Start loads the library at path and initialises the runtime.

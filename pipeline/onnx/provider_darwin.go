@@ -9,12 +9,12 @@ func probeProvider() (provider, fallback string) {
 		return "CPU", "CoreML unavailable: " + err.Error()
 	}
 	defer o.Destroy()
-	if err := appendCoreML(o); err != nil {
+	if err := appendCoreML(o, CoreMLSettings{}); err != nil {
 		return "CPU", "CoreML unavailable: " + err.Error()
 	}
 	return "CoreML", ""
 }
 
-func appendCoreML(o *ort.SessionOptions) error {
-	return o.AppendExecutionProviderCoreML(0)
+func appendCoreML(o *ort.SessionOptions, c CoreMLSettings) error {
+	return o.AppendExecutionProviderCoreMLV2(c.providerOptions())
 }

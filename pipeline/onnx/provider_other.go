@@ -14,6 +14,6 @@ func probeProvider() (provider, fallback string) {
 	return "CPU", ""
 }
 
-func appendCoreML(*ort.SessionOptions) error {
+func appendCoreML(*ort.SessionOptions, CoreMLSettings) error {
 	return errors.New("CoreML exists only on macOS")
 }

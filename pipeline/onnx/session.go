@@ -44,10 +44,14 @@ func (r *Runtime) NewSession(path string, in, out []TensorSpec, opt SessionOptio
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
 	s.Provider = r.Provider
-	s.session, err = s.open(path, in, out, opt, r.Provider == "CoreML")
+	var coreML *CoreMLSettings
+	if r.Provider == "CoreML" {
+		coreML = &r.CoreML
+	}
+	s.session, err = s.open(path, in, out, opt, coreML)
 	if err != nil && r.Provider != "CPU" {
 		s.Provider = "CPU"
-		s.session, err = s.open(path, in, out, opt, false)
+		s.session, err = s.open(path, in, out, opt, nil)
 	}
 	if err != nil {
 		s.Close()
@@ -56,7 +60,8 @@ func (r *Runtime) NewSession(path string, in, out []TensorSpec, opt SessionOptio
 	return s, nil
 }
 
-func (s *Session) open(path string, in, out []TensorSpec, opt SessionOptions, coreML bool) (*ort.AdvancedSession, error) {
+// open makes the session, handing it to CoreML when coreML is not nil.
+func (s *Session) open(path string, in, out []TensorSpec, opt SessionOptions, coreML *CoreMLSettings) (*ort.AdvancedSession, error) {
 	o, err := ort.NewSessionOptions()
 	if err != nil {
 		return nil, err
@@ -78,8 +83,8 @@ func (s *Session) open(path string, in, out []TensorSpec, opt SessionOptions, co
 	if err := o.SetMemPattern(false); err != nil {
 		return nil, err
 	}
-	if coreML {
-		if err := appendCoreML(o); err != nil {
+	if coreML != nil {
+		if err := appendCoreML(o, *coreML); err != nil {
 			return nil, err
 		}
 	}
