@@ -1,8 +1,26 @@
 // Package linalg holds the float64 dot-product kernels that the landmark
-// fits (PDM CalcParams, CLNF's NU-RLMS) spend their time in, with AVX2 and
-// FMA where the processor has them. The vector kernels sum in four lanes,
-// so their results may differ from a plain loop in the last bits.
+// fits (PDM CalcParams, CLNF's NU-RLMS) spend their time in, with vector
+// kernels where the processor has them: AVX2 and FMA on amd64, NEON on
+// arm64. The vector kernels sum in several lanes, so their results may
+// differ from a plain loop in the last bits.
 package linalg
+
+// vector is whether Dot and Dot4 use the vector kernels; hasVector (in the
+// processor's file) is whether this processor has them.
+var vector = hasVector
+
+// UseVector makes Dot and Dot4 use the vector kernels if on and the
+// processor has them, the Go loops otherwise, and reports whether the
+// vector kernels were in use before. It is meant for tests and benchmarks,
+// before any concurrent use.
+func UseVector(on bool) bool {
+	was := vector
+	vector = on && hasVector
+	return was
+}
+
+// HasVector reports whether this processor has vector kernels.
+func HasVector() bool { return hasVector }
 
 // Dot returns Σ x[k]·y[k] over len(x) values.
 func Dot(x, y []float64) float64 {
@@ -10,7 +28,7 @@ func Dot(x, y []float64) float64 {
 	head := len(x) &^ 3
 	var s float64
 	if head > 0 && vector {
-		s = dotAVX2(&x[0], &y[0], head)
+		s = dotVector(&x[0], &y[0], head)
 	} else {
 		head = 0
 	}
@@ -27,7 +45,7 @@ func Dot4(x, rows []float64, stride int) (s [4]float64) {
 	_ = rows[3*stride+n-1]
 	head := n &^ 3
 	if head > 0 && vector {
-		dot4AVX2(&x[0], &rows[0], stride, head, &s)
+		dot4Vector(&x[0], &rows[0], stride, head, &s)
 	} else {
 		head = 0
 	}
