@@ -10,9 +10,9 @@ import "math"
 //   - an expert's neurons go in groups of eight lanes (patchExpert.wt);
 //   - Σ is stored transposed with rows padded to a multiple of eight.
 //
-// The vector kernels (kernels_amd64.s) sum in a different order from these
-// Go ones and use a float32 exponential, so their maps differ in the last
-// bits; OpenFace's own maps come from OpenBLAS's sgemm and OpenCV's exp,
+// The vector kernels (kernels_amd64.s, kernels_arm64.s) sum in a
+// different order from these Go ones and use a float32 exponential, so
+// their maps differ in the last bits; OpenFace's own maps come from OpenBLAS's sgemm and OpenCV's exp,
 // whose order differs from both.
 type kernelSet struct {
 	centredColumns func(area []float32, areaW, window, w, h int, cols, inv []float32)
@@ -21,7 +21,8 @@ type kernelSet struct {
 }
 
 // kernelSets are the kernel sets this processor can run, by name: "go"
-// everywhere, "vector" where kernels_amd64.go finds AVX2 and FMA.
+// everywhere, "vector" where kernels_amd64.go finds AVX2 and FMA and on
+// every arm64 processor (NEON, kernels_arm64.go).
 var kernelSets = map[string]kernelSet{
 	"go": {centredColumnsGo, neuronSumsGo, smoothGo},
 }
