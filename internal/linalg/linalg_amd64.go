@@ -2,15 +2,15 @@ package linalg
 
 import "golang.org/x/sys/cpu"
 
-var vector = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+var hasVector = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-// dotAVX2 returns Σ x[k]·y[k] for k < n, n a positive multiple of 4.
+// dotVector returns Σ x[k]·y[k] for k < n, n a positive multiple of 4.
 //
 //go:noescape
-func dotAVX2(x, y *float64, n int) float64
+func dotVector(x, y *float64, n int) float64
 
-// dot4AVX2 sets out[j] = Σ x[k]·rows[j·stride+k] for k < n and j < 4, n a
+// dot4Vector sets out[j] = Σ x[k]·rows[j·stride+k] for k < n and j < 4, n a
 // positive multiple of 4.
 //
 //go:noescape
-func dot4AVX2(x, rows *float64, stride, n int, out *[4]float64)
+func dot4Vector(x, rows *float64, stride, n int, out *[4]float64)

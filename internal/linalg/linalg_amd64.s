@@ -2,8 +2,8 @@
 
 #include "textflag.h"
 
-// func dotAVX2(x, y *float64, n int) float64
-TEXT ·dotAVX2(SB), NOSPLIT, $0-32
+// func dotVector(x, y *float64, n int) float64
+TEXT ·dotVector(SB), NOSPLIT, $0-32
 	MOVQ x+0(FP), SI
 	MOVQ y+8(FP), DI
 	MOVQ n+16(FP), CX
@@ -40,8 +40,8 @@ reduce:
 	VZEROUPPER
 	RET
 
-// func dot4AVX2(x, rows *float64, stride, n int, out *[4]float64)
-TEXT ·dot4AVX2(SB), NOSPLIT, $0-40
+// func dot4Vector(x, rows *float64, stride, n int, out *[4]float64)
+TEXT ·dot4Vector(SB), NOSPLIT, $0-40
 	MOVQ x+0(FP), SI
 	MOVQ rows+8(FP), DI
 	MOVQ stride+16(FP), DX

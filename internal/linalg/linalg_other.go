@@ -1,11 +1,11 @@
-//go:build !amd64
+//go:build !amd64 && !arm64
 
 package linalg
 
-const vector = false
+const hasVector = false
 
-func dotAVX2(x, y *float64, n int) float64 { panic("linalg: no vector kernels on this processor") }
+func dotVector(x, y *float64, n int) float64 { panic("linalg: no vector kernels on this processor") }
 
-func dot4AVX2(x, rows *float64, stride, n int, out *[4]float64) {
+func dot4Vector(x, rows *float64, stride, n int, out *[4]float64) {
 	panic("linalg: no vector kernels on this processor")
 }

@@ -1,10 +1,32 @@
 package linalg
 
 import (
+	"flag"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 )
+
+var kernelsFlag = flag.String("kernels", "", "kernel set the benchmarks use: go or vector (default: vector where the processor has it)")
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	switch *kernelsFlag {
+	case "", "vector":
+		if *kernelsFlag != "" && !HasVector() {
+			fmt.Fprintln(os.Stderr, "this processor has no vector kernels")
+			os.Exit(2)
+		}
+	case "go":
+		UseVector(false)
+	default:
+		fmt.Fprintf(os.Stderr, "unknown kernel set %q\n", *kernelsFlag)
+		os.Exit(2)
+	}
+	os.Exit(m.Run())
+}
 
 func plainDot(x, y []float64) float64 {
 	var s float64
@@ -22,11 +44,37 @@ func randomVector(rng *rand.Rand, n int) []float64 {
 	return v
 }
 
-func near(got, want, scale float64) bool { return math.Abs(got-want) <= 1e-12*scale }
+// worst is the largest |got−want|/scale that near has seen in a test, which
+// the tests log.
+var worst float64
+
+func near(got, want, scale float64) bool {
+	d := math.Abs(got-want) / scale
+	worst = max(worst, d)
+	return d <= 1e-12
+}
+
+// eachKernelSet runs test once with the Go loops and once with the vector
+// kernels where the processor has them.
+func eachKernelSet(t *testing.T, test func(t *testing.T)) {
+	defer UseVector(UseVector(false))
+	sets := []string{"go"}
+	if HasVector() {
+		sets = append(sets, "vector")
+	}
+	for _, name := range sets {
+		UseVector(name == "vector")
+		worst = 0
+		t.Run(name, test)
+		t.Logf("%s: largest deviation from a plain loop %.2g of the scale", name, worst)
+	}
+}
 
 // TestDotMatchesPlainLoop covers every length up to 40, so the vector head,
 // the odd group of four and the scalar tail are each exercised.
-func TestDotMatchesPlainLoop(t *testing.T) {
+func TestDotMatchesPlainLoop(t *testing.T) { eachKernelSet(t, testDotMatchesPlainLoop) }
+
+func testDotMatchesPlainLoop(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for n := range 41 {
 		x, y := randomVector(rng, n), randomVector(rng, n)
@@ -45,7 +93,9 @@ func TestDotMatchesPlainLoop(t *testing.T) {
 	}
 }
 
-func TestUpperGram(t *testing.T) {
+func TestUpperGram(t *testing.T) { eachKernelSet(t, testUpperGram) }
+
+func testUpperGram(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	const m, n, stride = 11, 37, 40
 	a, b := randomVector(rng, m*stride), randomVector(rng, m*stride)

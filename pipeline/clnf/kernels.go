@@ -10,9 +10,9 @@ import "math"
 //   - an expert's neurons go in groups of eight lanes (patchExpert.wt);
 //   - Σ is stored transposed with rows padded to a multiple of eight.
 //
-// The vector kernels (kernels_amd64.s) sum in a different order from these
-// Go ones and use a float32 exponential, so their maps differ in the last
-// bits; OpenFace's own maps come from OpenBLAS's sgemm and OpenCV's exp,
+// The vector kernels (kernels_amd64.s, kernels_arm64.s) sum in a
+// different order from these Go ones and use a float32 exponential, so
+// their maps differ in the last bits; OpenFace's own maps come from OpenBLAS's sgemm and OpenCV's exp,
 // whose order differs from both.
 type kernelSet struct {
 	centredColumns func(area []float32, areaW, window, w, h int, cols, inv []float32)
@@ -21,7 +21,8 @@ type kernelSet struct {
 }
 
 // kernelSets are the kernel sets this processor can run, by name: "go"
-// everywhere, "vector" where kernels_amd64.go finds AVX2 and FMA.
+// everywhere, "vector" where kernels_amd64.go finds AVX2 and FMA and on
+// every arm64 processor (NEON, kernels_arm64.go).
 var kernelSets = map[string]kernelSet{
 	"go": {centredColumnsGo, neuronSumsGo, smoothGo},
 }
@@ -40,47 +41,77 @@ func columnStride(w, h int) int { return roundUp8(w * h) }
 
 // centredColumnsGo writes the column of the w×h patch at each position
 // p = y·window + x of area (areaW wide) to cols[p·stride:] and its inverse
-// norm to inv[p].
+// norm to inv[p]. The sums run in four interleaved parts, which hides the
+// addition's latency.
 func centredColumnsGo(area []float32, areaW, window, w, h int, cols, inv []float32) {
 	n, stride := w*h, columnStride(w, h)
 	for p := range window * window {
 		col := cols[p*stride : (p+1)*stride]
 		start := (p/window)*areaW + p%window
-		var sum float32
 		for y := range h {
 			copy(col[y*w:(y+1)*w], area[start+y*areaW:])
-			for _, v := range col[y*w : (y+1)*w] {
-				sum += v
-			}
 		}
-		mean := sum / float32(n)
-		var sumSq float32
-		for k := range col[:n] {
-			col[k] -= mean
-			sumSq += col[k] * col[k]
+		v := col[:n]
+		var s0, s1, s2, s3 float32
+		k := 0
+		for ; k+4 <= len(v); k += 4 {
+			q := (*[4]float32)(v[k:])
+			s0 += q[0]
+			s1 += q[1]
+			s2 += q[2]
+			s3 += q[3]
+		}
+		for ; k < len(v); k++ {
+			s0 += v[k]
+		}
+		mean := ((s0 + s1) + (s2 + s3)) / float32(n)
+		s0, s1, s2, s3 = 0, 0, 0, 0
+		for k = 0; k+4 <= len(v); k += 4 {
+			q := (*[4]float32)(v[k:])
+			q[0] -= mean
+			q[1] -= mean
+			q[2] -= mean
+			q[3] -= mean
+			s0 += q[0] * q[0]
+			s1 += q[1] * q[1]
+			s2 += q[2] * q[2]
+			s3 += q[3] * q[3]
+		}
+		for ; k < len(v); k++ {
+			v[k] -= mean
+			s0 += v[k] * v[k]
 		}
 		clear(col[n:])
-		inv[p] = inverseNorm(sumSq)
+		inv[p] = inverseNorm((s0 + s1) + (s2 + s3))
 	}
 }
 
 // neuronSumsGo adds to out[p], for positions 0..positions−1, the sum over
 // e's neurons of 2α/(1+e^(−z)), z = bias + inv[p]·(weights · column p).
+// The eight neurons of a group are eight independent sums.
 func neuronSumsGo(cols []float32, stride, positions int, e *patchExpert, inv, out []float32) {
 	k := e.width * e.height
+	inv, out = inv[:positions], out[:positions]
 	for g := range e.groups() {
 		wt := e.wt[g*k*lanes : (g+1)*k*lanes]
-		bias, alpha2 := e.bias[g*lanes:(g+1)*lanes], e.alpha2[g*lanes:(g+1)*lanes]
-		for p := range positions {
-			var z [lanes]float32
-			for i, c := range cols[p*stride : p*stride+k] {
-				w := wt[i*lanes : (i+1)*lanes]
-				for l := range z {
-					z[l] += w[l] * c
-				}
+		bias, alpha2 := (*[lanes]float32)(e.bias[g*lanes:]), (*[lanes]float32)(e.alpha2[g*lanes:])
+		for p := range out {
+			var z0, z1, z2, z3, z4, z5, z6, z7 float32
+			ws := wt
+			for _, c := range cols[p*stride : p*stride+k] {
+				w := (*[lanes]float32)(ws)
+				ws = ws[lanes:]
+				z0 += w[0] * c
+				z1 += w[1] * c
+				z2 += w[2] * c
+				z3 += w[3] * c
+				z4 += w[4] * c
+				z5 += w[5] * c
+				z6 += w[6] * c
+				z7 += w[7] * c
 			}
 			var total float32
-			for l, zl := range z {
+			for l, zl := range [lanes]float32{z0, z1, z2, z3, z4, z5, z6, z7} {
 				if alpha2[l] != 0 {
 					total += alpha2[l] / (1 + float32(math.Exp(-float64(bias[l]+inv[p]*zl))))
 				}
@@ -96,8 +127,10 @@ func smoothGo(sigmaT []float32, stride int, raw, out []float32) {
 	out = out[:len(raw)]
 	clear(out)
 	for j, r := range raw {
-		for i, s := range sigmaT[j*stride : j*stride+len(raw)] {
-			out[i] += s * r
+		row := sigmaT[j*stride:]
+		row = row[:len(out)]
+		for i := range out {
+			out[i] += row[i] * r
 		}
 	}
 }

@@ -2,8 +2,7 @@ package clnf
 
 import "golang.org/x/sys/cpu"
 
-// The AVX2 kernels serve 11×11 patches, the only size in OpenFace's models;
-// other sizes and older processors use the Go kernels.
+// The AVX2 kernels need AVX2 and FMA; older processors use the Go kernels.
 func init() {
 	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
 		return
@@ -12,63 +11,20 @@ func init() {
 	kernels = kernelSets["vector"]
 }
 
-const vectorPatchSide = 11
-
-// centredColumns11AVX2 is centredColumnsGo for 11×11 patches; each column
+// centredColumns11Asm is centredColumnsGo for 11×11 patches; each column
 // is 128 values.
 //
 //go:noescape
-func centredColumns11AVX2(area *float32, areaW, window int, cols, inv *float32)
+func centredColumns11Asm(area *float32, areaW, window int, cols, inv *float32)
 
-// neuronSums11AVX2 is neuronSumsGo for one group of eight neurons of an
+// neuronSums11Asm is neuronSumsGo for one group of eight neurons of an
 // 11×11 expert over blocks·8 positions of 128-value columns.
 //
 //go:noescape
-func neuronSums11AVX2(cols *float32, blocks int, wt, bias, alpha2, inv, out *float32)
+func neuronSums11Asm(cols *float32, blocks int, wt, bias, alpha2, inv, out *float32)
 
-// smoothAVX2 sets out[0:stride] = Σ_j raw[j]·sigmaT[j·stride:(j+1)·stride]
+// smoothAsm sets out[0:stride] = Σ_j raw[j]·sigmaT[j·stride:(j+1)·stride]
 // for j < n; stride is a multiple of eight.
 //
 //go:noescape
-func smoothAVX2(sigmaT *float32, stride int, raw *float32, n int, out *float32)
-
-func centredColumnsVector(area []float32, areaW, window, w, h int, cols, inv []float32) {
-	if w != vectorPatchSide || h != vectorPatchSide || window < 1 {
-		centredColumnsGo(area, areaW, window, w, h, cols, inv)
-		return
-	}
-	positions := window * window
-	_ = area[(window-1)*areaW+window-1+(h-1)*areaW+w-1] // the last value read
-	_ = cols[positions*columnStride(w, h)-1]
-	_ = inv[positions-1]
-	centredColumns11AVX2(&area[0], areaW, window, &cols[0], &inv[0])
-}
-
-// neuronSumsVector computes whole blocks of eight positions, so cols, inv
-// and out must have room for positions rounded up to eight; the extra
-// positions' sums are garbage.
-func neuronSumsVector(cols []float32, stride, positions int, e *patchExpert, inv, out []float32) {
-	if e.width != vectorPatchSide || e.height != vectorPatchSide || stride != columnStride(e.width, e.height) || positions < 1 {
-		neuronSumsGo(cols, stride, positions, e, inv, out)
-		return
-	}
-	blocks := roundUp8(positions) / lanes
-	_ = cols[blocks*lanes*stride-1]
-	_ = inv[blocks*lanes-1]
-	_ = out[blocks*lanes-1]
-	k := e.width * e.height
-	for g := range e.groups() {
-		neuronSums11AVX2(&cols[0], blocks, &e.wt[g*k*lanes], &e.bias[g*lanes], &e.alpha2[g*lanes], &inv[0], &out[0])
-	}
-}
-
-func smoothVector(sigmaT []float32, stride int, raw, out []float32) {
-	n := len(raw)
-	if n == 0 || stride%lanes != 0 {
-		smoothGo(sigmaT, stride, raw, out)
-		return
-	}
-	_ = sigmaT[n*stride-1]
-	_ = out[stride-1]
-	smoothAVX2(&sigmaT[0], stride, &raw[0], n, &out[0])
-}
+func smoothAsm(sigmaT *float32, stride int, raw *float32, n int, out *float32)

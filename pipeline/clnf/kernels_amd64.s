@@ -111,8 +111,8 @@ GLOBL lane0<>(SB), RODATA|NOPTR, $32
 DATA count121<>+0(SB)/4, $0x42f20000
 GLOBL count121<>(SB), RODATA|NOPTR, $4
 
-// func centredColumns11AVX2(area *float32, areaW, window int, cols, inv *float32)
-TEXT ·centredColumns11AVX2(SB), NOSPLIT, $0-40
+// func centredColumns11Asm(area *float32, areaW, window int, cols, inv *float32)
+TEXT ·centredColumns11Asm(SB), NOSPLIT, $0-40
 	MOVQ area+0(FP), SI
 	MOVQ areaW+8(FP), DX
 	SHLQ $2, DX
@@ -237,8 +237,8 @@ haveNorm:
 	VMOVUPS (R13), Y8; \
 	VDIVPS acc, Y8, acc
 
-// func neuronSums11AVX2(cols *float32, blocks int, wt, bias, alpha2, inv, out *float32)
-TEXT ·neuronSums11AVX2(SB), NOSPLIT, $0-56
+// func neuronSums11Asm(cols *float32, blocks int, wt, bias, alpha2, inv, out *float32)
+TEXT ·neuronSums11Asm(SB), NOSPLIT, $0-56
 	MOVQ cols+0(FP), SI
 	MOVQ blocks+8(FP), CX
 	MOVQ wt+16(FP), DX
@@ -313,8 +313,8 @@ weightLoop:
 	VZEROUPPER
 	RET
 
-// func smoothAVX2(sigmaT *float32, stride int, raw *float32, n int, out *float32)
-TEXT ·smoothAVX2(SB), NOSPLIT, $0-40
+// func smoothAsm(sigmaT *float32, stride int, raw *float32, n int, out *float32)
+TEXT ·smoothAsm(SB), NOSPLIT, $0-40
 	MOVQ sigmaT+0(FP), SI
 	MOVQ stride+8(FP), DX
 	SHRQ $3, DX
