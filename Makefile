@@ -69,7 +69,7 @@ endif
 # mode; peak memory for a 10-second and a 10-minute video (default.wmv cut
 # and looped), each in a process of its own; then the Go benchmarks of each
 # stage.
-BENCH_VIDEOS = testdata/videos/default.wmv testdata/videos/changeLighting.wmv \
+BENCH_VIDEOS = testdata/videos/default.wmv testdata/videos/changeLighting.wmv testdata/videos/2015-10-15-15-14.avi \
 	testdata/videos/subj01_timepoint01.mp4 testdata/videos/subj02_timepoint01.mp4
 BENCH_SHORT = testdata/bench/default-10s.wmv
 BENCH_LONG = testdata/bench/default-10min.wmv

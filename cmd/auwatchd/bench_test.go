@@ -30,7 +30,7 @@ func TestBenchJSON(t *testing.T) {
 	}
 	positive := map[string]float64{
 		"fps": r.FPS, "decode_fps": r.DecodeFPS, "peak_rss_mb": r.PeakRSSMB, "first_frame_ms": r.FirstFrameMS,
-		"cpu_ms_per_frame": r.CPUMSPerFrame, "cores_busy": r.CoresBusy,
+		"cpu_ms_per_frame": r.CPUMSPerFrame, "cores_busy": r.CoresBusy, "steady_cpu_ms_per_frame": r.SteadyCPUMSPerFrame,
 	}
 	for _, s := range pipeline.Stages() {
 		v, ok := r.StagesMS[s.String()]
@@ -43,6 +43,9 @@ func TestBenchJSON(t *testing.T) {
 		if !(v > 0) {
 			t.Errorf("%s is %v, want a positive figure", name, v)
 		}
+	}
+	if r.OpenFaceCPUMSPerFrame != 0 {
+		t.Errorf("an OpenFace figure %v for a video it was not measured on", r.OpenFaceCPUMSPerFrame)
 	}
 	if got := r.FPS / r.DecodeFPS; r.Ratio != got {
 		t.Errorf("pipeline_over_decode %v, want fps/decode_fps = %v", r.Ratio, got)
