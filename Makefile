@@ -19,10 +19,11 @@ run: deps weights build
 	./bin/auwatchd run
 
 # The packages whose goroutines share data run again under the race detector:
-# the watcher, the store, CLNF's worker pool, and the engine's overlapped
-# stages through a few short tests (under -race a frame costs ten times as much).
-RACE_PACKAGES = ./watcher ./store ./pipeline/clnf
-RACE_PIPELINE_TESTS = TestCancelLeavesNoOutput|TestTrackMustMatchTheVideo|TestFaceLeavesAndReturns
+# the daemon's workers and supervisors, the watcher, the store, CLNF's worker
+# pool, and the engine's overlapped stages and worker pool through a few short
+# tests (under -race a frame costs ten times as much).
+RACE_PACKAGES = ./internal/daemon ./watcher ./store ./pipeline/clnf
+RACE_PIPELINE_TESTS = TestCancelLeavesNoOutput|TestTrackMustMatchTheVideo|TestFaceLeavesAndReturns|TestPool
 
 test: deps weights testdata vet
 	$(GO) test ./...
