@@ -16,9 +16,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	// Registers the "sqlite3" driver.
-	_ "github.com/mattn/go-sqlite3"
 )
 
 // Permissions of the store's folder (when the store creates it) and files.
@@ -69,14 +66,14 @@ func Open(path string) (*Store, error) {
 	}
 	ctx := context.Background()
 	s := &Store{path: abs, now: time.Now}
-	if s.db, err = sql.Open("sqlite3", dataSourceName(abs, writerParams)); err != nil {
+	if s.db, err = sql.Open(driverName, dataSourceName(abs, writerParams)); err != nil {
 		return nil, fmt.Errorf("open %s: %w", abs, err)
 	}
 	if err := migrate(ctx, s.db, migrations); err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("open %s: %w", abs, err)
 	}
-	if s.rdb, err = sql.Open("sqlite3", dataSourceName(abs, readerParams)); err != nil {
+	if s.rdb, err = sql.Open(driverName, dataSourceName(abs, readerParams)); err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("open %s: %w", abs, err)
 	}

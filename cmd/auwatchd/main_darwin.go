@@ -2,9 +2,7 @@ package main
 
 import (
 	"os"
-	"path/filepath"
 	"runtime"
-	"strings"
 )
 
 // AppKit draws menus only on the main thread: keep the main goroutine, which
@@ -15,13 +13,9 @@ func init() {
 }
 
 // runFromAppBundle starts the daemon when auwatchd.app is opened from the
-// Finder, which passes no arguments.
+// Finder or at login, whatever arguments the system adds.
 func runFromAppBundle() {
-	if len(os.Args) != 1 {
-		return
-	}
-	exe, err := os.Executable()
-	if err == nil && strings.HasSuffix(filepath.Dir(exe), ".app/Contents/MacOS") {
-		os.Args = append(os.Args, "run")
+	if exe, err := os.Executable(); err == nil {
+		os.Args = append(os.Args[:1:1], bundleArgs(exe, os.Args[1:])...)
 	}
 }

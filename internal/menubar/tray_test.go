@@ -54,6 +54,8 @@ func TestAppInfoPlist(t *testing.T) {
 		"CFBundlePackageType":        "APPL",
 		"CFBundleIdentifier":         "io.github.auwatchd",
 		"CFBundleShortVersionString": "@VERSION@",
+		// The bundled ONNX Runtime declares macOS 14 as its minimum.
+		"LSMinimumSystemVersion": "14.0",
 	}
 	for key, value := range want {
 		if got[key] != value {
