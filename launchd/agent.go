@@ -111,3 +111,15 @@ func isEnvName(name string) bool {
 	}
 	return true
 }
+
+// environment is the agent's environment with GOTRACEBACK=crash: a Go panic
+// then ends the process with SIGABRT, a crash the service manager restarts,
+// while an error exit (a missing library, a second daemon) is not restarted
+// and so cannot loop.
+func (a Agent) environment() map[string]string {
+	env := map[string]string{"GOTRACEBACK": "crash"}
+	for name, value := range a.Env {
+		env[name] = value
+	}
+	return env
+}

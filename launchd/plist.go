@@ -53,8 +53,9 @@ func RenderPlist(a Agent) ([]byte, error) {
 		"Label":            plistString(Label),
 		"ProgramArguments": program,
 		"RunAtLoad":        plistBool(true),
-		// Restart after a crash or an error exit, not after a clean quit.
-		"KeepAlive": plistDict{"SuccessfulExit": plistBool(false)},
+		// Restart after a crash only: an error exit says what is wrong with
+		// the set-up, which restarting every ten seconds would not mend.
+		"KeepAlive": plistDict{"Crashed": plistBool(true)},
 		// Without it the job is a Standard one, whose CPU and I/O launchd
 		// throttles; measuring a video the user asked for must run at full
 		// speed, like an app.
@@ -72,13 +73,11 @@ func RenderPlist(a Agent) ([]byte, error) {
 		root["StandardOutPath"] = plistString(filepath.Join(a.LogDir, "auwatchd.out.log"))
 		root["StandardErrorPath"] = plistString(filepath.Join(a.LogDir, "auwatchd.err.log"))
 	}
-	if len(a.Env) > 0 {
-		env := plistDict{}
-		for name, value := range a.Env {
-			env[name] = plistString(value)
-		}
-		root["EnvironmentVariables"] = env
+	env := plistDict{}
+	for name, value := range a.environment() {
+		env[name] = plistString(value)
 	}
+	root["EnvironmentVariables"] = env
 	var b bytes.Buffer
 	b.WriteString(plistHeader)
 	root.write(&b, 0)

@@ -146,7 +146,7 @@ func TestRenderPlistHasEveryKey(t *testing.T) {
 		"Label":                  "io.github.auwatchd",
 		"ProgramArguments":       []any{"/Users/ada/Face Lab/R&D tools/auwatchd", "run"},
 		"RunAtLoad":              true,
-		"KeepAlive":              map[string]any{"SuccessfulExit": false},
+		"KeepAlive":              map[string]any{"Crashed": true},
 		"ProcessType":            "Interactive",
 		"LimitLoadToSessionType": "Aqua",
 		"ThrottleInterval":       int64(10),
@@ -156,6 +156,7 @@ func TestRenderPlistHasEveryKey(t *testing.T) {
 		"EnvironmentVariables": map[string]any{
 			"AUWATCHD_MODELS": "/Users/ada/Face Lab/R&D tools/models",
 			"AUWATCHD_HOME":   "/Users/ada/Face Lab/data",
+			"GOTRACEBACK":     "crash",
 		},
 	}
 	for key, w := range want {
@@ -208,10 +209,14 @@ func TestRenderPlistLeavesOutUnsetKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{"EnvironmentVariables", "StandardOutPath", "StandardErrorPath"} {
+	for _, key := range []string{"StandardOutPath", "StandardErrorPath"} {
 		if _, ok := got[key]; ok {
 			t.Errorf("%s is set for an agent without it", key)
 		}
+	}
+	// Every agent makes a panic a crash, the only exit that is restarted.
+	if env := got["EnvironmentVariables"]; !reflect.DeepEqual(env, map[string]any{"GOTRACEBACK": "crash"}) {
+		t.Errorf("EnvironmentVariables %#v, want GOTRACEBACK=crash alone", env)
 	}
 }
 

@@ -37,12 +37,15 @@ func RenderUnit(a Agent) ([]byte, error) {
 	b.WriteString("[Service]\n")
 	b.WriteString("Type=simple\n")
 	b.WriteString("ExecStart=" + strings.Join(command, " ") + "\n")
-	b.WriteString("Restart=on-failure\n")
+	// Restart after a crash only (a signal, GOTRACEBACK=crash's abort
+	// included), not after an error exit, which would only repeat.
+	b.WriteString("Restart=on-abnormal\n")
 	b.WriteString("RestartSec=" + strconv.Itoa(throttleSeconds) + "\n")
 	// inotify needs no descriptor per watched file, so the macOS figure is ample here.
 	b.WriteString("LimitNOFILE=" + strconv.Itoa(openFiles) + "\n")
-	for _, name := range slices.Sorted(maps.Keys(a.Env)) {
-		b.WriteString("Environment=" + systemdWord(name+"="+a.Env[name], false) + "\n")
+	env := a.environment()
+	for _, name := range slices.Sorted(maps.Keys(env)) {
+		b.WriteString("Environment=" + systemdWord(name+"="+env[name], false) + "\n")
 	}
 	b.WriteString("\n[Install]\n")
 	b.WriteString("WantedBy=default.target\n")

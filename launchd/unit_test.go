@@ -28,11 +28,11 @@ func TestRenderUnitHasEverySetting(t *testing.T) {
 		"Unit/After":          {"graphical-session.target"},
 		"Service/Type":        {"simple"},
 		"Service/ExecStart":   {`"/Users/ada/Face Lab/R&D tools/auwatchd" run`},
-		"Service/Restart":     {"on-failure"},
+		"Service/Restart":     {"on-abnormal"},
 		"Service/RestartSec":  {"10"},
 		"Service/LimitNOFILE": {"4096"},
 		"Service/Environment": {`"AUWATCHD_HOME=/Users/ada/Face Lab/data"`,
-			`"AUWATCHD_MODELS=/Users/ada/Face Lab/R&D tools/models"`},
+			`"AUWATCHD_MODELS=/Users/ada/Face Lab/R&D tools/models"`, "GOTRACEBACK=crash"},
 		"Install/WantedBy": {"default.target"},
 	}
 	for key, values := range want {

@@ -67,12 +67,11 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	workers, err := st.Workers(ctx)
 	if err != nil {
-		return err
+		return cannotStart(err, log)
 	}
 	engine, closeEngine, err := startEngine(setup, cmp.Or(workers, pipeline.AutoWorkers()), log)
 	if err != nil {
-		log.Error("cannot start", "err", err)
-		return err
+		return cannotStart(err, log)
 	}
 	defer closeEngine()
 	d := daemon.New(daemon.Config{
@@ -105,11 +104,19 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if runErr != nil {
-		log.Error("cannot start", "err", runErr)
-		return runErr
+		return cannotStart(runErr, log)
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// cannotStart says why the daemon cannot start, in the log and in a
+// notification, and returns err: the error exit, unlike a crash, is not
+// restarted by launchd or systemd, so it is said once.
+func cannotStart(err error, log *slog.Logger) error {
+	log.Error("cannot start", "err", err)
+	menubar.NotifyNow("auwatchd cannot start", err.Error(), log)
+	return err
 }
 
 // startEngine loads the models and starts ONNX Runtime, once for every video

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -456,6 +457,29 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 	}
 	if s := daemon.status(); s.Counts.Queued != 1 || s.Counts.Running != 0 {
 		t.Errorf("after Quit mid-video: %+v, want the video queued again", s.Counts)
+	}
+}
+
+// A daemon that cannot start exits with an error, not a crash, so launchd
+// and systemd do not restart it; a notification says why, once.
+func TestStartUpErrorIsNotified(t *testing.T) {
+	desk := startBus(t)
+	desk.serve("org.freedesktop.Notifications", "/org/freedesktop/Notifications", &fakeNotifier{notices: desk.notices}, nil)
+	missing := filepath.Join(t.TempDir(), "no-models")
+	cmd := exec.Command(binary, "run", "--home", t.TempDir(), "--onnxruntime", setupArgs(t)[1], "--models", missing)
+	cmd.Env = desktopEnv(t, desk)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit %v, want the error exit 1\n%s", err, out)
+	}
+	if n := desk.waitNotice("auwatchd cannot start"); !strings.Contains(n.Body, "models folder not found") {
+		t.Errorf("notification body %q, want why", n.Body)
+	}
+	select {
+	case n := <-desk.notices:
+		t.Errorf("a second notification: %+v", n)
+	case <-time.After(200 * time.Millisecond):
 	}
 }
 

@@ -109,16 +109,26 @@ func batchNotice(measured, failed int) notice {
 // showNotice hands a notice to the desktop's notification helper without
 // waiting for it; where there is none, the log keeps the notice.
 func showNotice(n notice, log *slog.Logger) {
-	args := noticeArgs(n)
-	if args == nil {
-		log.Info("notification (no desktop notifier found)", "title", n.Title, "body", n.Body)
+	if args := noticeArgs(n); args != nil {
+		go runNotifier(args, log)
 		return
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), noticeTimeout)
-		defer cancel()
-		if out, err := exec.CommandContext(ctx, args[0], args[1:]...).CombinedOutput(); err != nil {
-			log.Warn("cannot show a notification", "err", err, "output", string(bytes.TrimSpace(out)))
-		}
-	}()
+	log.Info("notification (no desktop notifier found)", "title", n.Title, "body", n.Body)
+}
+
+// NotifyNow shows a notification and waits, up to a few seconds, for the
+// desktop to take it: for a process about to exit, such as a daemon that
+// cannot start, which nobody watching a terminal would otherwise hear of.
+func NotifyNow(title, body string, log *slog.Logger) {
+	if args := noticeArgs(notice{Title: title, Body: body}); args != nil {
+		runNotifier(args, log)
+	}
+}
+
+func runNotifier(args []string, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), noticeTimeout)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, args[0], args[1:]...).CombinedOutput(); err != nil {
+		log.Warn("cannot show a notification", "err", err, "output", string(bytes.TrimSpace(out)))
+	}
 }
