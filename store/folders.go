@@ -14,7 +14,19 @@ type Folder struct {
 	ID      int64     `json:"id"`
 	Path    string    `json:"path"`
 	AddedAt time.Time `json:"added_at"`
+	// Health says what keeps the daemon from reading the folder ("missing",
+	// "cannot read: permission denied"); empty while it can.
+	Health string `json:"health,omitzero"`
 }
+
+// Folder health as the daemon records it.
+const (
+	FolderMissing    = "missing"
+	folderCannotRead = "cannot read: "
+)
+
+// CannotRead is the health of a folder the daemon may not read, for reason.
+func CannotRead(reason string) string { return folderCannotRead + reason }
 
 // AddFolder starts watching the folder at path (absolute) and returns it;
 // adding a watched folder again returns it unchanged.
@@ -30,7 +42,7 @@ func (s *Store) AddFolder(ctx context.Context, path string) (Folder, error) {
 			return err
 		}
 		var err error
-		f, err = scanFolder(tx.QueryRowContext(ctx, `SELECT id, path, added_at FROM folders WHERE path = ?`, path))
+		f, err = scanFolder(tx.QueryRowContext(ctx, `SELECT `+folderColumns+` FROM folders WHERE path = ?`, path))
 		return err
 	})
 	if err != nil {
@@ -65,6 +77,30 @@ func (s *Store) RemoveFolder(ctx context.Context, path string) error {
 	return nil
 }
 
+// SetFolderHealth records each watched folder's health: health[path], or
+// "" (it can be read) for a folder health does not name. Only changes are
+// written, so an unchanged health does not wake the store's readers.
+func (s *Store) SetFolderHealth(ctx context.Context, health map[string]string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		folders, err := listFolders(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, f := range folders {
+			if h := health[f.Path]; h != f.Health {
+				if _, err := tx.ExecContext(ctx, `UPDATE folders SET health = ? WHERE id = ?`, h, f.ID); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record the folders' health in %s: %w", s.path, err)
+	}
+	return nil
+}
+
 // Folders returns the watched folders, sorted by path.
 func (s *Store) Folders(ctx context.Context) ([]Folder, error) {
 	folders, err := listFolders(ctx, s.rdb)
@@ -75,7 +111,7 @@ func (s *Store) Folders(ctx context.Context) ([]Folder, error) {
 }
 
 func listFolders(ctx context.Context, q querier) ([]Folder, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, path, added_at FROM folders ORDER BY path`)
+	rows, err := q.QueryContext(ctx, `SELECT `+folderColumns+` FROM folders ORDER BY path`)
 	if err != nil {
 		return nil, err
 	}
@@ -91,10 +127,12 @@ func listFolders(ctx context.Context, q querier) ([]Folder, error) {
 	return folders, rows.Err()
 }
 
+const folderColumns = `id, path, added_at, health`
+
 func scanFolder(row rowScanner) (Folder, error) {
 	var f Folder
 	var added sql.NullString
-	if err := row.Scan(&f.ID, &f.Path, &added); err != nil {
+	if err := row.Scan(&f.ID, &f.Path, &added, &f.Health); err != nil {
 		return Folder{}, err
 	}
 	var err error

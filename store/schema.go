@@ -114,6 +114,10 @@ UPDATE jobs SET state = 'failed', error = iif(error = '', 'the file does not ope
 	finished_at = coalesce(finished_at, updated_at)
 WHERE state = 'skipped';
 `,
+	// What keeps the daemon from reading a watched folder; '' while it can.
+	`
+ALTER TABLE folders ADD COLUMN health TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // migrate brings the database up to len(steps), one step per transaction.

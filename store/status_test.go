@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -183,5 +184,41 @@ func TestWorkersAndWatcherSettings(t *testing.T) {
 	}
 	if st, err := cli.Status(ctx); err != nil || st.Watcher != "" {
 		t.Fatalf("status watcher %q (%v) after it recovered", st.Watcher, err)
+	}
+}
+
+func TestFolderHealth(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, filepath.Join(t.TempDir(), FileName))
+	for _, p := range []string{"/v/a", "/v/b", "/v/c"} {
+		if _, err := s.AddFolder(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	health := func() map[string]string {
+		t.Helper()
+		st, err := s.Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, f := range st.Folders {
+			got[f.Path] = f.Health
+		}
+		return got
+	}
+	want := map[string]string{"/v/a": FolderMissing, "/v/b": CannotRead("permission denied"), "/v/c": ""}
+	if err := s.SetFolderHealth(ctx, map[string]string{"/v/a": FolderMissing, "/v/b": CannotRead("permission denied"), "/elsewhere": "missing"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := health(); !maps.Equal(got, want) {
+		t.Errorf("health %v, want %v", got, want)
+	}
+	if err := s.SetFolderHealth(ctx, map[string]string{"/v/b": CannotRead("permission denied")}); err != nil {
+		t.Fatal(err)
+	}
+	want["/v/a"] = ""
+	if got := health(); !maps.Equal(got, want) {
+		t.Errorf("after /v/a came back: %v, want %v", got, want)
 	}
 }

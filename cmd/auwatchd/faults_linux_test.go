@@ -233,6 +233,11 @@ func TestFaultFoldersItMayNotUse(t *testing.T) {
 	if failed.Path != filepath.Join(unwritable, "a.wmv") || !strings.Contains(failed.Error, "permission denied") || failed.Attempts != 1 {
 		t.Errorf("failed %s after %d attempts: %q; want the unwritable folder's video, at once, for permission", failed.Path, failed.Attempts, failed.Error)
 	}
+	for _, f := range s.Folders {
+		if want := map[string]string{unreadable: store.CannotRead("permission denied")}[f.Path]; f.Health != want {
+			t.Errorf("folder %s: health %q, want %q", f.Path, f.Health, want)
+		}
+	}
 	if !strings.Contains(s.Watcher, "permission denied") {
 		t.Errorf("status says %q of the watcher; want the unreadable folder and why", s.Watcher)
 	}

@@ -267,14 +267,16 @@ func TestScenarioFolderChanges(t *testing.T) {
 		t.Errorf("replaced video's CSV has %d frames, want 40", rows)
 	}
 
-	// The watched folder deleted and created again.
+	// The watched folder deleted, shown missing, and created again.
 	if err := os.RemoveAll(folder); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second)
+	health := func(s store.Status) string { return s.Folders[0].Health }
+	d.waitFor("the folder shown missing", func(s store.Status) bool { return health(s) == store.FolderMissing })
 	if err := os.Mkdir(folder, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	d.waitFor("the folder back", func(s store.Status) bool { return health(s) == "" })
 	copyFile(t, sample, filepath.Join(folder, "c.wmv"))
 	waitForFile(t, filepath.Join(folder, "c.wmv.au.csv"))
 	d.stop()

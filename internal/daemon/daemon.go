@@ -32,6 +32,7 @@ type Store interface {
 	Fast(ctx context.Context) (bool, error)
 	Workers(ctx context.Context) (int, error)
 	SetWatcherProblem(ctx context.Context, problem string) error
+	SetFolderHealth(ctx context.Context, health map[string]string) error
 	Enqueue(ctx context.Context, folderID int64, v store.VideoFile) (store.Job, bool, error)
 	SetOutput(ctx context.Context, id int64, outputPath, outputSHA256 string) error
 	Claim(ctx context.Context) (*store.Job, error)
@@ -161,7 +162,7 @@ func (d *Daemon) ensureDefaultFolder(ctx context.Context) error {
 func (d *Daemon) followStore(ctx context.Context) error {
 	var seen int64 = -1
 	var failing onceLog
-	published := ""
+	var published watcherState
 	t := time.NewTicker(d.cfg.Poll)
 	defer t.Stop()
 	for {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -359,4 +360,37 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 	}
+}
+
+// The watcher's problems give each watched folder its health in the store:
+// missing, or cannot be read (in part), until the problem goes.
+func TestFolderHealthFromTheWatcher(t *testing.T) {
+	h := newHarness(t)
+	gone := filepath.Join(t.TempDir(), "unplugged")
+	if _, err := h.store.AddFolder(h.ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	w := newFakeWatcher()
+	w.problems = []watcher.Problem{
+		{Op: watcher.OpFindFolder, Path: gone, Err: "stat " + gone + ": no such file or directory"},
+		{Op: watcher.OpReadDirectory, Path: filepath.Join(h.folder, "private"), Err: "open " + h.folder + "/private: permission denied"},
+		{Op: watcher.OpWatchDirectory, Path: filepath.Join(h.folder, "other"), Err: "no space left on device"},
+	}
+	h.watchers <- w
+	h.start()
+	want := map[string]string{gone: store.FolderMissing, h.folder: store.CannotRead("permission denied (private)")}
+	folderHealth := func(s store.Status) map[string]string {
+		got := map[string]string{}
+		for _, f := range s.Folders {
+			got[f.Path] = f.Health
+		}
+		return got
+	}
+	h.waitFor("the folders' health", func(s store.Status) bool { return maps.Equal(folderHealth(s), want) })
+	w.mu.Lock()
+	w.problems = nil
+	w.mu.Unlock()
+	h.waitFor("the folders healthy again", func(s store.Status) bool {
+		return maps.Equal(folderHealth(s), map[string]string{gone: "", h.folder: ""})
+	})
 }

@@ -2,7 +2,11 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,7 +22,8 @@ import (
 func (d *Daemon) superviseWatcher(ctx context.Context) error {
 	// A stopped daemon watches nothing; the next one finds its own problems.
 	defer func() {
-		if err := d.cfg.Store.SetWatcherProblem(context.WithoutCancel(ctx), ""); err != nil {
+		clear := context.WithoutCancel(ctx)
+		if err := errors.Join(d.cfg.Store.SetWatcherProblem(clear, ""), d.cfg.Store.SetFolderHealth(clear, nil)); err != nil {
 			d.log.Warn("clear the folder watcher's health", "err", err)
 		}
 	}()
@@ -104,18 +109,81 @@ func (d *Daemon) watcherHealth() string {
 	return strings.Join(texts, "; ")
 }
 
-// publishWatcherHealth records the watcher's health in the store when it
-// changed since published, and returns what the store now says.
-func (d *Daemon) publishWatcherHealth(ctx context.Context, published string) string {
-	health := d.watcherHealth()
-	if health == published {
-		return published
+// watcherState is what the store was last told of the watcher: its
+// problems in a line, and each folder's health.
+type watcherState struct {
+	known    bool // false before the first publication, which writes both
+	problems string
+	folders  map[string]string
+}
+
+// publishWatcherHealth records the watcher's health and each folder's in
+// the store when they changed since published, and returns what the store
+// now holds.
+func (d *Daemon) publishWatcherHealth(ctx context.Context, published watcherState) watcherState {
+	now := watcherState{known: true, problems: d.watcherHealth(), folders: d.folderHealth()}
+	if !published.known || now.problems != published.problems {
+		if err := d.cfg.Store.SetWatcherProblem(ctx, now.problems); err != nil {
+			d.log.Warn("record the folder watcher's health", "err", err)
+			return published
+		}
 	}
-	if err := d.cfg.Store.SetWatcherProblem(ctx, health); err != nil {
-		d.log.Warn("record the folder watcher's health", "err", err)
-		return published
+	if !published.known || !maps.Equal(now.folders, published.folders) {
+		if err := d.cfg.Store.SetFolderHealth(ctx, now.folders); err != nil {
+			d.log.Warn("record the watched folders' health", "err", err)
+			return watcherState{known: true, problems: now.problems, folders: published.folders}
+		}
+	}
+	return now
+}
+
+// folderHealth maps the watcher's problems onto the watched folders: one
+// that is missing, or that cannot be read in whole or in part.
+func (d *Daemon) folderHealth() map[string]string {
+	d.mu.Lock()
+	w := d.watcher
+	folders := slices.Collect(maps.Keys(d.folders))
+	d.mu.Unlock()
+	health := map[string]string{}
+	if w == nil {
+		return health
+	}
+	for _, p := range w.Problems() {
+		folder := holdingFolder(folders, p.Path)
+		switch {
+		case folder == "":
+		case p.Op == watcher.OpFindFolder:
+			health[folder] = store.FolderMissing
+		case p.Op == watcher.OpStatFolder || p.Op == watcher.OpWatchFolder || p.Op == watcher.OpReadDirectory:
+			if _, told := health[folder]; !told {
+				health[folder] = store.CannotRead(readFailure(folder, p))
+			}
+		}
 	}
 	return health
+}
+
+// readFailure says why a folder, or a folder inside it, cannot be read:
+// the error's last part ("permission denied"), and where, when not the
+// folder itself.
+func readFailure(folder string, p watcher.Problem) string {
+	reason := p.Err[strings.LastIndex(p.Err, ": ")+1:]
+	reason = strings.TrimSpace(reason)
+	if rel, err := filepath.Rel(folder, p.Path); err == nil && rel != "." {
+		reason += " (" + rel + ")"
+	}
+	return reason
+}
+
+// holdingFolder is the watched folder that path is or lies in; "" for none.
+func holdingFolder(folders []string, path string) string {
+	best := ""
+	for _, f := range folders {
+		if (path == f || strings.HasPrefix(path, f+string(filepath.Separator))) && len(f) > len(best) {
+			best = f
+		}
+	}
+	return best
 }
 
 // enqueue turns a complete file into a job, or follows a finished video

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -44,6 +45,7 @@ type menuSettings struct {
 	Login         loginState
 	UserHome      string // folder paths under it are shown with ~
 	AutoWorkers   int    // what the workers setting "auto" stands for here
+	PrivacyURL    string // opens the system's privacy settings; "" where there are none
 }
 
 // MenuEntry is one clickable line listing a video or a folder.
@@ -65,6 +67,7 @@ type MenuModel struct {
 	Failed        []MenuEntry // newest first; a click reveals the video
 	Retry         string      // the "Retry failed" line; empty hides it
 	Folders       []MenuEntry // a click opens the folder
+	Privacy       MenuEntry   // opens the privacy settings when a folder cannot be read; no label hides it
 	MoreFolders   string      // a line for the folders not listed; empty hides it
 	Pause         string      // "Pause" or "Resume"
 	Notifications bool
@@ -105,17 +108,36 @@ func menuModel(s store.Status, now time.Time, set menuSettings) MenuModel {
 		m.Retry = "Retry " + plural(s.Counts.Failed, "failed video")
 	}
 	for _, f := range s.Folders[:min(len(s.Folders), menuFolderSlots)] {
-		m.Folders = append(m.Folders, MenuEntry{
-			Label:   "Open " + shortenPath(homeRelative(f.Path, set.UserHome), menuPathWidth),
-			Tooltip: f.Path,
-			Path:    f.Path,
-		})
+		m.Folders = append(m.Folders, folderEntry(f, set.UserHome))
+	}
+	if set.PrivacyURL != "" && slices.ContainsFunc(s.Folders, unreadable) {
+		m.Privacy = MenuEntry{Label: "Open Privacy & Security…",
+			Tooltip: "Give auwatchd access to the folders it cannot read (Full Disk Access or Files and Folders)",
+			Path:    set.PrivacyURL}
 	}
 	if extra := len(s.Folders) - menuFolderSlots; extra > 0 {
 		m.MoreFolders = fmt.Sprintf("%d more — see auwatchd folders", extra)
 	}
 	return m
 }
+
+// folderEntry opens a watched folder, and says when it is missing or
+// cannot be read.
+func folderEntry(f store.Folder, userHome string) MenuEntry {
+	e := MenuEntry{Label: "Open " + shortenPath(homeRelative(f.Path, userHome), menuPathWidth), Tooltip: f.Path, Path: f.Path}
+	switch {
+	case f.Health == store.FolderMissing:
+		e.Label += " — missing"
+	case unreadable(f):
+		e.Label += " — cannot read"
+	}
+	if f.Health != "" {
+		e.Tooltip += ": " + f.Health
+	}
+	return e
+}
+
+func unreadable(f store.Folder) bool { return f.Health != "" && f.Health != store.FolderMissing }
 
 // iconState picks the most urgent state: a recent failure, then a pause,
 // then work in hand.
@@ -125,7 +147,7 @@ func iconState(s store.Status, now time.Time) icon.State {
 		return icon.Attention
 	case s.Paused:
 		return icon.Paused
-	case s.Watcher != "" || s.DiskFull:
+	case s.Watcher != "" || s.DiskFull || slices.ContainsFunc(s.Folders, func(f store.Folder) bool { return f.Health != "" }):
 		return icon.Attention
 	case len(s.Running) > 0 || s.Counts.Queued > 0:
 		return icon.Working

@@ -277,6 +277,36 @@ func TestMenuModelRunningAndWarning(t *testing.T) {
 	}
 }
 
+// A folder the daemon cannot read, or that is missing, says so on its line;
+// where the system keeps privacy grants, a line opens them.
+func TestMenuModelFolderHealth(t *testing.T) {
+	s := store.Status{Folders: []store.Folder{
+		{ID: 1, Path: "/v/desk", Health: store.CannotRead("permission denied")},
+		{ID: 2, Path: "/v/drive", Health: store.FolderMissing},
+		{ID: 3, Path: "/v/lab"},
+	}}
+	const url = "x-apple.systempreferences:com.apple.preference.security?Privacy"
+	m := menuModel(s, menuNow, menuSettings{PrivacyURL: url})
+	want := []MenuEntry{
+		{Label: "Open /v/desk — cannot read", Tooltip: "/v/desk: cannot read: permission denied", Path: "/v/desk"},
+		{Label: "Open /v/drive — missing", Tooltip: "/v/drive: missing", Path: "/v/drive"},
+		{Label: "Open /v/lab", Tooltip: "/v/lab", Path: "/v/lab"},
+	}
+	if !reflect.DeepEqual(m.Folders, want) {
+		t.Errorf("folder lines\n got %+v\nwant %+v", m.Folders, want)
+	}
+	if m.Privacy.Path != url || m.Privacy.Label == "" || m.Icon != icon.Attention {
+		t.Errorf("privacy line %+v, icon %v; want the settings line and attention", m.Privacy, m.Icon)
+	}
+	if m := menuModel(s, menuNow, menuSettings{}); m.Privacy.Label != "" {
+		t.Errorf("a privacy line %+v where the system has no privacy settings", m.Privacy)
+	}
+	s.Folders[0].Health = ""
+	if m := menuModel(s, menuNow, menuSettings{PrivacyURL: url}); m.Privacy.Label != "" {
+		t.Errorf("a privacy line %+v with only a missing folder", m.Privacy)
+	}
+}
+
 // TestMenuModelLists checks the lines listing videos and folders.
 func TestMenuModelLists(t *testing.T) {
 	done := func(id int64, path string, ago time.Duration) store.Job {

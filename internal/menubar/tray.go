@@ -158,7 +158,9 @@ func (mb *MenuBar) refresh(ctx context.Context, v *trayView, notices *noticeTrac
 		on = true
 	}
 	userHome, _ := os.UserHomeDir()
-	v.apply(menuModel(s, time.Now(), menuSettings{Notifications: on, Login: mb.loginState(), UserHome: userHome, AutoWorkers: mb.auto}))
+	set := menuSettings{Notifications: on, Login: mb.loginState(), UserHome: userHome, AutoWorkers: mb.auto,
+		PrivacyURL: privacySettingsURL}
+	v.apply(menuModel(s, time.Now(), set))
 	for _, n := range notices.observe(s) {
 		if on {
 			showNotice(n, mb.log)
@@ -192,7 +194,7 @@ type trayView struct {
 	failed                 [menuRecentFailed]*slot
 	retry                  *slot
 	folders                [menuFolderSlots]*slot
-	moreFolders            *slot
+	moreFolders, privacy   *slot
 	pause, notifications   *slot
 	fast, login, workers   *slot
 }
@@ -237,6 +239,8 @@ func (mb *MenuBar) build(ctx context.Context) *trayView {
 		v.folders[i].onClick(func(folder string) { mb.desktop("open the folder", openArgs(folder)) })
 	}
 	v.moreFolders = label("").hidden()
+	v.privacy = line("").hidden()
+	v.privacy.onClick(func(url string) { mb.desktop("open the privacy settings", openArgs(url)) })
 	line("Add folder…").onClick(func(string) { mb.addFolder(ctx, v) })
 	systray.AddSeparator()
 
@@ -302,6 +306,11 @@ func (v *trayView) apply(m MenuModel) {
 	v.retry.showText(m.Retry)
 	showEntries(v.folders[:], m.Folders)
 	v.moreFolders.showText(m.MoreFolders)
+	if m.Privacy.Label == "" {
+		v.privacy.hide()
+	} else {
+		v.privacy.show(m.Privacy)
+	}
 	v.pause.show(MenuEntry{Label: m.Pause})
 	v.notifications.setChecked(m.Notifications)
 	v.fast.setChecked(m.Fast)

@@ -34,3 +34,7 @@ func openArgs(path string) []string { return []string{"open", path} }
 func chooseFolderArgs() []string {
 	return []string{"osascript", "-e", `POSIX path of (choose folder with prompt "Choose a folder for auwatchd to watch")`}
 }
+
+// privacySettingsURL opens System Settings at Privacy & Security, where a
+// folder a login item may not read is granted.
+const privacySettingsURL = "x-apple.systempreferences:com.apple.preference.security?Privacy"

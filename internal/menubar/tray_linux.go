@@ -79,3 +79,6 @@ func chooseFolderArgs() []string {
 	}
 	return nil
 }
+
+// privacySettingsURL is empty: Linux desktops keep no per-app folder grants.
+const privacySettingsURL = ""
