@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/natefinch/lumberjack.v2"
 
+	"github.com/auwatchd/auwatchd/internal/awake"
 	"github.com/auwatchd/auwatchd/internal/daemon"
 	"github.com/auwatchd/auwatchd/internal/menubar"
 	"github.com/auwatchd/auwatchd/launchd"
@@ -74,6 +75,8 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		return cannotStart(err, log)
 	}
 	defer closeEngine()
+	keeper := awake.New()
+	defer keeper.Release()
 	d := daemon.New(daemon.Config{
 		Store:    st,
 		Measurer: engine,
@@ -83,6 +86,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		Log:           log,
 		DefaultFolder: defaultFolder(),
 		AutoWorkers:   pipeline.AutoWorkers(),
+		Awake:         keeper,
 	})
 	log.Info("started", "home", dir, "database", st.Path())
 	// The menu bar, when there is one, needs the main goroutine; the daemon

@@ -59,6 +59,12 @@ type Watcher interface {
 	Close() error
 }
 
+// Awake keeps the computer from sleeping between Hold and Release.
+type Awake interface {
+	Hold() error
+	Release()
+}
+
 // Config is what a Daemon is made of.
 type Config struct {
 	Store    Store
@@ -75,6 +81,8 @@ type Config struct {
 	// Poll is how often the store is read for what other auwatchd
 	// processes changed (folders, retries, pause, settings); 0 is a second.
 	Poll time.Duration
+	// Awake, when set, is held while any video is measured.
+	Awake Awake
 }
 
 // How long the daemon waits before making a new watcher after one stopped,
@@ -94,6 +102,7 @@ type Daemon struct {
 	workers atomic.Int64 // how many workers may claim jobs now
 
 	mu          sync.Mutex
+	measuring   int              // videos being measured
 	folders     map[string]int64 // watched folder path → id
 	watcher     Watcher          // nil between restarts
 	watcherNote string           // why the last watcher stopped; "" once one runs again

@@ -315,9 +315,13 @@ func TestWorkersMeasureSeveralVideosAtOnce(t *testing.T) {
 			if len(s.Running) != workers {
 				t.Errorf("status lists %d running videos, want %d", len(s.Running), workers)
 			}
+			if held, holds := h.awake.state(); !held || holds != 1 {
+				t.Errorf("while measuring: held %v after %d holds, want held once", held, holds)
+			}
 			time.Sleep(100 * time.Millisecond) // room for a worker too many to claim
 			gate.Done()
 			h.waitFor("every video done", func(s store.Status) bool { return s.Counts.Done == 4 })
+			waitUntil(t, "the computer let sleep", func() bool { held, _ := h.awake.state(); return !held })
 			if _, most := h.measurer.stats(); most != workers || h.measurer.workers != workers {
 				t.Errorf("%d videos measured at once, the engine told %d; want %d", most, h.measurer.workers, workers)
 			}

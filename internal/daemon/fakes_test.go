@@ -121,6 +121,36 @@ func (w *fakeWatcher) Run(ctx context.Context) error {
 
 func (w *fakeWatcher) Close() error { return nil }
 
+// fakeAwake records when the computer would be held awake.
+type fakeAwake struct {
+	mu    sync.Mutex
+	held  bool
+	holds int
+}
+
+func (a *fakeAwake) Hold() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.held {
+		return errors.New("held twice")
+	}
+	a.held = true
+	a.holds++
+	return nil
+}
+
+func (a *fakeAwake) Release() {
+	a.mu.Lock()
+	a.held = false
+	a.mu.Unlock()
+}
+
+func (a *fakeAwake) state() (held bool, holds int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.held, a.holds
+}
+
 // harness is a daemon on a real store in a temporary folder, with a fake
 // engine and watchers.
 type harness struct {
@@ -134,6 +164,7 @@ type harness struct {
 	measurer    *fakeMeasurer
 	watchers    chan *fakeWatcher // the watchers the daemon will be given, in order
 	log         testenv.SyncBuffer
+	awake       fakeAwake
 	cancel      context.CancelFunc
 	done        chan error
 }
@@ -173,6 +204,7 @@ func (h *harness) start() {
 		Log:         slog.New(slog.NewTextHandler(&h.log, nil)),
 		AutoWorkers: 1,
 		Poll:        20 * time.Millisecond,
+		Awake:       &h.awake,
 	})
 	ctx, cancel := context.WithCancel(h.ctx)
 	h.cancel, h.done = cancel, make(chan error, 1)

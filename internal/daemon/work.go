@@ -90,6 +90,8 @@ func (d *Daemon) next(ctx context.Context) (*store.Job, error) {
 // while the daemon is stopping.
 func (d *Daemon) measure(ctx context.Context, job *store.Job) {
 	log := d.log.With("job", job.ID, "video", job.Path)
+	d.busy(1)
+	defer d.busy(-1)
 	out := pipeline.OutputPath(job.Path, "")
 	record := context.WithoutCancel(ctx)
 	csvout.RemoveStale(out)
@@ -110,6 +112,25 @@ func (d *Daemon) measure(ctx context.Context, job *store.Job) {
 		}
 	default:
 		d.fail(record, log, job, err, retryable(err))
+	}
+}
+
+// busy counts the videos being measured, holding the computer awake while
+// there are any: an overnight batch must not stall when the screen locks.
+func (d *Daemon) busy(delta int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.measuring += delta
+	if d.cfg.Awake == nil {
+		return
+	}
+	switch {
+	case delta > 0 && d.measuring == 1:
+		if err := d.cfg.Awake.Hold(); err != nil {
+			d.log.Warn("the computer may sleep while videos are measured", "err", err)
+		}
+	case delta < 0 && d.measuring == 0:
+		d.cfg.Awake.Release()
 	}
 }
 

@@ -56,6 +56,8 @@ func TestAppInfoPlist(t *testing.T) {
 		"CFBundleShortVersionString": "@VERSION@",
 		// The bundled ONNX Runtime declares macOS 14 as its minimum.
 		"LSMinimumSystemVersion": "14.0",
+		// App Nap would slow a batch the user is not looking at.
+		"LSAppNapIsDisabled": "true",
 	}
 	for key, value := range want {
 		if got[key] != value {
