@@ -379,7 +379,7 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 	}
 	desk.waitLine(owner, "Failed", func(l trayLine) bool { return l.label == "Failed" })
 	desk.waitLine(owner, "the failed video", func(l trayLine) bool {
-		return strings.HasPrefix(l.label, "other.wmv — ") && strings.Contains(l.label, "already exists")
+		return strings.HasPrefix(l.label, "other.wmv — ") && strings.Contains(l.label, "in the way")
 	})
 	desk.waitIcon(owner, icon.Attention)
 

@@ -275,12 +275,36 @@ func doneEntry(j store.Job, now time.Time) MenuEntry {
 // failedEntry lists a failure with its reason; paths in the video's own
 // folder are cut to file names, which leaves room for the reason itself.
 func failedEntry(j store.Job) MenuEntry {
-	reason := strings.ReplaceAll(j.Error, filepath.Dir(j.Path)+string(filepath.Separator), "")
+	reason := plainReason(j.Error)
+	if reason == "" {
+		reason = strings.ReplaceAll(j.Error, filepath.Dir(j.Path)+string(filepath.Separator), "")
+	}
 	return MenuEntry{
 		Label:   videoName(j.Path) + " — " + clip(reason, menuReasonWidth),
 		Tooltip: printable(j.Error),
 		Path:    j.Path,
 	}
+}
+
+// plainReasons say the failures a researcher meets in plain words, with
+// what to do; the full error stays in the tooltip and in `auwatchd status`.
+var plainReasons = []struct{ says, means string }{
+	{"not a video that can be decoded", "not a video, or copied only in part: copy it again"},
+	{"the video has no frames", "no frame could be read: copy it again"},
+	{"auwatchd did not write it", "a file of the CSV's name is in the way: move it, then Retry"},
+	{"no space left on device", "the disk is full: make room, then Retry"},
+	{"permission denied", "auwatchd may not write in its folder"},
+	{"crashed the worker", "stopped auwatchd three times: send it to the developers"},
+}
+
+// plainReason is the plain words for a failure, or "" for one not listed.
+func plainReason(err string) string {
+	for _, r := range plainReasons {
+		if strings.Contains(err, r.says) {
+			return r.means
+		}
+	}
+	return ""
 }
 
 // videoName is a video's file name, shortened in the middle to keep its end

@@ -307,6 +307,26 @@ func TestMenuModelFolderHealth(t *testing.T) {
 	}
 }
 
+func TestFailuresInPlainWords(t *testing.T) {
+	tests := map[string]string{
+		"open video /v/a.mp4: not a video that can be decoded":                   "not a video, or copied only in part: copy it again",
+		"write /v/a.mp4.au.csv: no space left on device":                         "the disk is full: make room, then Retry",
+		"create output beside /v/a.mp4.au.csv: open /v/.a: permission denied":    "auwatchd may not write in its folder",
+		"process /v/a.mp4: the video has no frames":                              "no frame could be read: copy it again",
+		"crashed the worker 3 times":                                             "stopped auwatchd three times: send it to the developers",
+		"/v/a.mp4.au.csv already exists and auwatchd did not write it; move it…": "a file of the CSV's name is in the way: move it, then Retry",
+		"something nobody foresaw":                                               "",
+	}
+	for err, want := range tests {
+		if got := plainReason(err); got != want {
+			t.Errorf("plainReason(%q) = %q, want %q", err, got, want)
+		}
+	}
+	if e := failedEntry(store.Job{Path: "/v/odd.mp4", Error: "/v/odd.mp4: something nobody foresaw"}); e.Label != "odd.mp4 — odd.mp4: something nobody foresaw" {
+		t.Errorf("an unlisted failure reads %q", e.Label)
+	}
+}
+
 // TestMenuModelLists checks the lines listing videos and folders.
 func TestMenuModelLists(t *testing.T) {
 	done := func(id int64, path string, ago time.Duration) store.Job {
@@ -347,7 +367,7 @@ func TestMenuModelLists(t *testing.T) {
 				Icon: icon.Attention,
 				Failed: []MenuEntry{
 					{
-						Label:   "x.wmv — x.wmv.au.csv already exists and auwatchd did not write it; …",
+						Label:   "x.wmv — a file of the CSV's name is in the way: move it, then Retry",
 						Tooltip: "/v/lab/x.wmv.au.csv already exists and auwatchd did not write it; move it away and retry",
 						Path:    "/v/lab/x.wmv",
 					},
