@@ -101,7 +101,7 @@ install_arm64_sysroot() {
 		return
 	fi
 	echo "deps: making the arm64 sysroot $ARM64_SYSROOT with mmdebstrap ($VERSION_CODENAME):$ARM64_SYSROOT_PACKAGES"
-	rm -rf "$ARM64_SYSROOT" "$ARM64_SYSROOT.partial"
+	as_root rm -rf "$ARM64_SYSROOT" "$ARM64_SYSROOT.partial"
 	mkdir -p "$(dirname "$ARM64_SYSROOT")"
 	as_root mmdebstrap --quiet --variant=extract --architectures=arm64 \
 		--include="$(echo $ARM64_SYSROOT_PACKAGES | tr ' ' ',')" \
