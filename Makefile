@@ -71,6 +71,9 @@ ARM64_GO := GOOS=linux GOARCH=arm64 CGO_ENABLED=1 \
 	PKG_CONFIG_SYSROOT_DIR=$(ARM64_SYSROOT) PKG_CONFIG_LIBDIR=$(CURDIR)/scripts/pkgconfig PKG_CONFIG_PATH= \
 	$(GO)
 ARM64_EXEC := qemu-aarch64-static -L $(ARM64_SYSROOT)
+# `make test-arm64 ARM64_SAME_FRAMES=1` gives both builds the same frames
+# end to end too, as test-arm64-short does.
+ARM64_SAME_FRAMES ?= 0
 ARM64_KERNEL_PACKAGES = ./internal/linalg/ ./pipeline/clnf/
 ARM64_GOLDEN_TEST = TestRefineMatchesGolden
 ARM64_GOLDEN_TREE = bin/arm64-golden
@@ -117,7 +120,8 @@ test-arm64-short: build-arm64
 test-arm64: deps weights testdata build-arm64 test-arm64-kernels test-arm64-golden
 	AUWATCHD_EMULATED_BINARY=$(CURDIR)/bin/linux-arm64/auwatchd AUWATCHD_EMULATOR='$(ARM64_EXEC)' \
 	AUWATCHD_EMULATED_ONNXRUNTIME=$(CURDIR)/lib/linux-arm64/libonnxruntime.so.1 \
-	AUWATCHD_EMULATED_VIDEOS=default.wmv,subj01_timepoint01.mp4 $(ARM64_COMPARE)
+	AUWATCHD_EMULATED_VIDEOS=default.wmv,subj01_timepoint01.mp4 AUWATCHD_EMULATED_SAME_FRAMES=$(ARM64_SAME_FRAMES) \
+	$(ARM64_COMPARE)
 
 # `make app` builds bin/auwatchd.app on macOS: a menu-bar app (no Dock icon)
 # carrying the ONNX Runtime library and the models.
