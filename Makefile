@@ -25,9 +25,11 @@ run: deps weights build
 RACE_PACKAGES = ./watcher ./store ./pipeline/clnf
 RACE_PIPELINE_TESTS = TestCancelLeavesNoOutput|TestTrackMustMatchTheVideo|TestFaceLeavesAndReturns
 
-# On Linux x86-64 the arm64 build's kernel tests and one short video run
-# too, under emulation (see test-arm64 below; AUWATCHD_ARM64=0 leaves them out).
-ARM64_EMULATED := $(if $(filter Linux/x86_64,$(shell uname -s)/$(shell uname -m)),$(if $(filter 0,$(AUWATCHD_ARM64)),,yes))
+# On Debian x86-64, where `make deps` installs the arm64 path, the arm64
+# build's kernel tests and one short video run too, under emulation (see
+# test-arm64 below; AUWATCHD_ARM64=0 leaves them out).
+ARM64_HOST := $(shell uname -s)/$(shell uname -m)/$(shell . /etc/os-release 2>/dev/null && echo $$ID)
+ARM64_EMULATED := $(if $(filter Linux/x86_64/debian,$(ARM64_HOST)),$(if $(filter 0,$(AUWATCHD_ARM64)),,yes))
 
 test: deps weights testdata vet
 	$(GO) test ./...
