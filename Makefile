@@ -12,7 +12,8 @@ endif
 WEIGHTS_FROM := $(if $(AUWATCHD_WEIGHTS_FROM),-from $(abspath $(AUWATCHD_WEIGHTS_FROM)))
 TESTDATA_FROM := $(if $(AUWATCHD_TESTDATA_FROM),-from $(abspath $(AUWATCHD_TESTDATA_FROM)))
 
-.PHONY: run test deps weights testdata build app bench vet clean
+.PHONY: run test deps weights testdata build app bench vet clean \
+	build-arm64 test-arm64 test-arm64-kernels test-arm64-golden test-arm64-short
 
 # `make run` starts the daemon on the watched folders (~/AUWatch when none is set).
 run: deps weights build
@@ -25,10 +26,19 @@ run: deps weights build
 RACE_PACKAGES = ./internal/daemon ./watcher ./store ./pipeline/clnf
 RACE_PIPELINE_TESTS = TestCancelLeavesNoOutput|TestTrackMustMatchTheVideo|TestFaceLeavesAndReturns|TestPool
 
+# On Debian x86-64, where `make deps` installs the arm64 path, the arm64
+# build's kernel tests and one short video run too, under emulation (see
+# test-arm64 below; AUWATCHD_ARM64=0 leaves them out).
+ARM64_HOST := $(shell uname -s)/$(shell uname -m)/$(shell . /etc/os-release 2>/dev/null && echo $$ID)
+ARM64_EMULATED := $(if $(filter Linux/x86_64/debian,$(ARM64_HOST)),$(if $(filter 0,$(AUWATCHD_ARM64)),,yes))
+
 test: deps weights testdata vet
 	$(GO) test ./...
 	$(GO) test -race $(RACE_PACKAGES)
 	$(GO) test -race -run '$(RACE_PIPELINE_TESTS)' ./pipeline
+ifeq ($(ARM64_EMULATED),yes)
+	$(MAKE) --no-print-directory test-arm64-kernels test-arm64-short
+endif
 
 deps:
 	./scripts/deps.sh
@@ -44,6 +54,77 @@ build:
 
 vet:
 	$(GO) vet ./...
+
+# The arm64 build and test path, on a Debian x86-64 machine (`make deps`
+# installs it): cgo cross-compiles against the arm64 sysroot in
+# lib/linux-arm64/sysroot, and the test binaries and auwatchd run under
+# user-mode QEMU with that sysroot as their library root. Emulated timings
+# say nothing about speed on a real arm64 processor.
+#   test-arm64-kernels  every test of the kernels' packages (CLNF's golden
+#                       fits apart; see test-arm64-golden)
+#   test-arm64-golden   CLNF's golden fits on frames decoded on x86-64
+#   test-arm64-short    `auwatchd process` on changeLighting.wmv decoded once
+#                       on x86-64 (the same frames for both builds), agreement
+#                       with OpenFace equal to the x86-64 build's within 0.005
+#   test-arm64          kernels and golden fits, and the same end to end on default.wmv
+#                       and subj01_timepoint01.mp4
+ARM64_SYSROOT := $(CURDIR)/lib/linux-arm64/sysroot
+ARM64_GO := GOOS=linux GOARCH=arm64 CGO_ENABLED=1 \
+	CC="aarch64-linux-gnu-gcc --sysroot=$(ARM64_SYSROOT)" CXX="aarch64-linux-gnu-g++ --sysroot=$(ARM64_SYSROOT)" \
+	PKG_CONFIG_SYSROOT_DIR=$(ARM64_SYSROOT) PKG_CONFIG_LIBDIR=$(CURDIR)/scripts/pkgconfig PKG_CONFIG_PATH= \
+	$(GO)
+ARM64_EXEC := qemu-aarch64-static -L $(ARM64_SYSROOT)
+# `make test-arm64 ARM64_SAME_FRAMES=1` gives both builds the same frames
+# end to end too, as test-arm64-short does.
+ARM64_SAME_FRAMES ?= 0
+ARM64_KERNEL_PACKAGES = ./internal/linalg/ ./pipeline/clnf/
+ARM64_GOLDEN_TEST = TestRefineMatchesGolden
+ARM64_GOLDEN_TREE = bin/arm64-golden
+ARM64_GOLDEN_FRAMES = 10
+# Emulated runs are slow; a test binary may take this long.
+ARM64_TIMEOUT = 60m
+ARM64_COMPARE = $(GO) test -count=1 -v -timeout $(ARM64_TIMEOUT) -run TestEmulatedProcessAgrees ./internal/crossarch/
+
+build-arm64:
+	$(ARM64_GO) build -o bin/linux-arm64/auwatchd ./cmd/auwatchd
+
+test-arm64-kernels:
+	$(ARM64_GO) test -count=1 -timeout $(ARM64_TIMEOUT) -exec '$(ARM64_EXEC)' -skip '^$(ARM64_GOLDEN_TEST)$$' $(ARM64_KERNEL_PACKAGES)
+
+# CLNF's golden fits were recorded from frames decoded on x86-64. FFmpeg's
+# and OpenCV's conversion of the decoded YUV to BGR rounds differently on
+# arm64 (up to 2 levels, on over half the pixels of default.wmv), which
+# moves the fits far more than the golden test's tolerance. So the golden
+# test runs in a copy of the tree whose two videos are replaced by their
+# first frames as x86-64 decodes them (ffmpeg, lossless BGR: every
+# processor reads back the same bytes). Models, references and the recorded
+# fits are links to this tree's.
+ARM64_GOLDEN_VIDEOS = default.wmv subj01_timepoint01.mp4
+
+test-arm64-golden:
+	rm -rf $(ARM64_GOLDEN_TREE)
+	mkdir -p $(ARM64_GOLDEN_TREE)/testdata/videos $(ARM64_GOLDEN_TREE)/pipeline/clnf
+	touch $(ARM64_GOLDEN_TREE)/go.mod
+	ln -s $(CURDIR)/models $(ARM64_GOLDEN_TREE)/models
+	ln -s $(CURDIR)/testdata/reference $(ARM64_GOLDEN_TREE)/testdata/reference
+	ln -s $(CURDIR)/pipeline/clnf/testdata $(ARM64_GOLDEN_TREE)/pipeline/clnf/testdata
+	for v in $(ARM64_GOLDEN_VIDEOS); do \
+		ffmpeg -loglevel error -y -i testdata/videos/$$v -frames:v $(ARM64_GOLDEN_FRAMES) \
+			-an -pix_fmt bgr24 -c:v rawvideo -f nut $(ARM64_GOLDEN_TREE)/testdata/videos/$$v || exit 1; \
+	done
+	$(ARM64_GO) test -c -o $(ARM64_GOLDEN_TREE)/clnf.test ./pipeline/clnf/
+	cd $(ARM64_GOLDEN_TREE)/pipeline/clnf && $(ARM64_EXEC) ../../clnf.test -test.run '^$(ARM64_GOLDEN_TEST)$$' -test.v -test.timeout $(ARM64_TIMEOUT)
+
+test-arm64-short: build-arm64
+	AUWATCHD_EMULATED_BINARY=$(CURDIR)/bin/linux-arm64/auwatchd AUWATCHD_EMULATOR='$(ARM64_EXEC)' \
+	AUWATCHD_EMULATED_ONNXRUNTIME=$(CURDIR)/lib/linux-arm64/libonnxruntime.so.1 \
+	AUWATCHD_EMULATED_VIDEOS=changeLighting.wmv AUWATCHD_EMULATED_SAME_FRAMES=1 $(ARM64_COMPARE)
+
+test-arm64: deps weights testdata build-arm64 test-arm64-kernels test-arm64-golden
+	AUWATCHD_EMULATED_BINARY=$(CURDIR)/bin/linux-arm64/auwatchd AUWATCHD_EMULATOR='$(ARM64_EXEC)' \
+	AUWATCHD_EMULATED_ONNXRUNTIME=$(CURDIR)/lib/linux-arm64/libonnxruntime.so.1 \
+	AUWATCHD_EMULATED_VIDEOS=default.wmv,subj01_timepoint01.mp4 AUWATCHD_EMULATED_SAME_FRAMES=$(ARM64_SAME_FRAMES) \
+	$(ARM64_COMPARE)
 
 # `make app` builds bin/auwatchd.app on macOS: a menu-bar app (no Dock icon)
 # carrying the ONNX Runtime library and the models.

@@ -2,6 +2,12 @@
 # Installs what auwatchd needs to build and test, and only what is missing:
 # OpenCV (for gocv), FFmpeg, pkg-config, npm, and ONNX Runtime's shared library
 # (taken from the onnxruntime-node npm package, verified by sha256) into lib/.
+#
+# On Debian x86-64 it also installs the arm64 build and test path that
+# `make test` and `make test-arm64` use: a cross compiler, user-mode QEMU,
+# an arm64 sysroot with the same OpenCV packages (lib/linux-arm64/sysroot)
+# and ONNX Runtime's linux/arm64 library (lib/linux-arm64/). Set
+# AUWATCHD_ARM64=0 to leave it out.
 set -eu
 
 ORT_VERSION=1.24.1
@@ -14,6 +20,15 @@ libopencv-videoio-dev libopencv-highgui-dev libopencv-video-dev libopencv-objdet
 libopencv-calib3d-dev libopencv-features2d-dev libopencv-dnn-dev libopencv-photo-dev
 libopencv-ml-dev libopencv-stitching-dev xvfb dbus libnotify-bin systemd"
 
+# The arm64 path: the cross compiler and QEMU run on the host; the arm64
+# libraries go into a sysroot made by mmdebstrap rather than through Debian
+# multiarch, because installing the arm64 OpenCV -dev packages beside the
+# amd64 ones makes apt remove the amd64 ones (their dependencies are not all
+# co-installable) and upgrade many amd64 packages to the arm64 versions.
+ARM64_APT_PACKAGES="g++-aarch64-linux-gnu qemu-user-static mmdebstrap"
+ARM64_SYSROOT=lib/linux-arm64/sysroot
+ARM64_SYSROOT_PACKAGES="libc6-dev libstdc++-12-dev $(echo "$APT_PACKAGES" | tr ' ' '\n' | grep '^libopencv-' | tr '\n' ' ')"
+
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
@@ -23,6 +38,31 @@ sha256_of() {
 	else shasum -a 256 "$1" | cut -d' ' -f1; fi
 }
 
+# apt_install installs packages with apt, waiting for another apt or dpkg
+# run (another user of the machine) to let go of its lock.
+apt_install() {
+	echo "deps: installing with apt:$*"
+	for try in 1 2 3 4 5; do
+		if as_root apt-get -o DPkg::Lock::Timeout=300 update -qq &&
+			DEBIAN_FRONTEND=noninteractive as_root apt-get -o DPkg::Lock::Timeout=300 \
+				install -y -qq --no-install-recommends "$@"; then
+			return
+		fi
+		echo "deps: apt failed (try $try of 5); trying again in 20 s" >&2
+		sleep 20
+	done
+	echo "deps: apt failed five times" >&2
+	exit 1
+}
+
+missing_debian() {
+	missing=""
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+	done
+	echo "$missing"
+}
+
 install_debian() {
 	missing=""
 	for p in $APT_PACKAGES; do
@@ -30,11 +70,50 @@ install_debian() {
 	done
 	command -v npm >/dev/null 2>&1 || missing="$missing npm"
 	if [ -n "$missing" ]; then
-		echo "deps: installing with apt:$missing"
-		as_root apt-get update -qq
 		# shellcheck disable=SC2086
-		DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends $missing
+		apt_install $missing
 	fi
+}
+
+# arm64_wanted says whether to install the arm64 path: on Debian x86-64,
+# unless AUWATCHD_ARM64=0.
+arm64_wanted() {
+	[ "${AUWATCHD_ARM64:-1}" != 0 ] && [ "$(uname -s)/$(uname -m)" = Linux/x86_64 ] &&
+		[ -r /etc/os-release ] && . /etc/os-release && [ "${ID:-}" = debian ]
+}
+
+install_arm64_tools() {
+	missing=$(missing_debian $ARM64_APT_PACKAGES)
+	if [ -n "$missing" ]; then
+		# shellcheck disable=SC2086
+		apt_install $missing
+	fi
+}
+
+# install_arm64_sysroot makes the arm64 sysroot: the packages and their
+# dependencies unpacked (mmdebstrap's extract variant, so no arm64 program
+# runs), from the release the host runs. A stamp records the package list;
+# a sysroot without it, or with another list, is made again.
+install_arm64_sysroot() {
+	. /etc/os-release
+	stamp="$VERSION_CODENAME: $ARM64_SYSROOT_PACKAGES"
+	if [ -f "$ARM64_SYSROOT/.auwatchd-sysroot" ] && [ "$(cat "$ARM64_SYSROOT/.auwatchd-sysroot")" = "$stamp" ]; then
+		return
+	fi
+	echo "deps: making the arm64 sysroot $ARM64_SYSROOT with mmdebstrap ($VERSION_CODENAME):$ARM64_SYSROOT_PACKAGES"
+	as_root rm -rf "$ARM64_SYSROOT" "$ARM64_SYSROOT.partial"
+	mkdir -p "$(dirname "$ARM64_SYSROOT")"
+	as_root mmdebstrap --quiet --variant=extract --architectures=arm64 \
+		--include="$(echo $ARM64_SYSROOT_PACKAGES | tr ' ' ',')" \
+		"$VERSION_CODENAME" "$ARM64_SYSROOT.partial"
+	# Unpacked without maintainer scripts, the sysroot lacks the links that
+	# update-alternatives would make; OpenCV needs BLAS and LAPACK's.
+	lib="$ARM64_SYSROOT.partial/usr/lib/aarch64-linux-gnu"
+	for l in blas/libblas.so.3 lapack/liblapack.so.3; do
+		[ -e "$lib/$(basename "$l")" ] || as_root ln -s "$l" "$lib/$(basename "$l")"
+	done
+	echo "$stamp" | as_root tee "$ARM64_SYSROOT.partial/.auwatchd-sysroot" >/dev/null
+	as_root mv "$ARM64_SYSROOT.partial" "$ARM64_SYSROOT"
 }
 
 install_macos() {
@@ -44,29 +123,44 @@ install_macos() {
 	done
 }
 
+# install_onnxruntime installs ONNX Runtime's library for this system, and
+# with arm64 its linux/arm64 build into lib/linux-arm64/ too.
 install_onnxruntime() {
 	case "$(uname -s)/$(uname -m)" in
-		Linux/x86_64) src=linux/x64/libonnxruntime.so.1; dst=libonnxruntime.so.1; sum=$ORT_SHA256_LINUX_X64 ;;
-		Linux/aarch64) src=linux/arm64/libonnxruntime.so.1; dst=libonnxruntime.so.1; sum=$ORT_SHA256_LINUX_ARM64 ;;
-		Darwin/arm64) src=darwin/arm64/libonnxruntime.$ORT_VERSION.dylib; dst=libonnxruntime.dylib; sum=$ORT_SHA256_DARWIN_ARM64 ;;
+		Linux/x86_64) fetch_onnxruntime linux/x64/libonnxruntime.so.1 lib/libonnxruntime.so.1 $ORT_SHA256_LINUX_X64 ;;
+		Linux/aarch64) fetch_onnxruntime linux/arm64/libonnxruntime.so.1 lib/libonnxruntime.so.1 $ORT_SHA256_LINUX_ARM64 ;;
+		Darwin/arm64) fetch_onnxruntime darwin/arm64/libonnxruntime.$ORT_VERSION.dylib lib/libonnxruntime.dylib $ORT_SHA256_DARWIN_ARM64 ;;
 		*) echo "deps: no ONNX Runtime $ORT_VERSION build for $(uname -s)/$(uname -m)" >&2; exit 1 ;;
 	esac
-	if [ -f "lib/$dst" ] && [ "$(sha256_of "lib/$dst")" = "$sum" ]; then
+	if [ "${1:-}" = arm64 ]; then
+		fetch_onnxruntime linux/arm64/libonnxruntime.so.1 lib/linux-arm64/libonnxruntime.so.1 $ORT_SHA256_LINUX_ARM64
+	fi
+}
+
+# fetch_onnxruntime SRC DST SHA256 installs the file SRC of the npm package's
+# bin/napi-v6/ as DST unless DST already has that sha256. The package is
+# fetched once per run.
+ort_tmp=""
+fetch_onnxruntime() {
+	src=$1 dst=$2 sum=$3
+	if [ -f "$dst" ] && [ "$(sha256_of "$dst")" = "$sum" ]; then
 		return
 	fi
-	echo "deps: fetching ONNX Runtime $ORT_VERSION (npm package onnxruntime-node, no install scripts) into lib/$dst"
-	tmp=$(mktemp -d)
-	trap 'rm -rf "$tmp"' EXIT
-	(cd "$tmp" && npm pack --silent "onnxruntime-node@$ORT_VERSION" >/dev/null)
-	tar -xzf "$tmp/onnxruntime-node-$ORT_VERSION.tgz" -C "$tmp" "package/bin/napi-v6/$src"
-	got=$(sha256_of "$tmp/package/bin/napi-v6/$src")
+	echo "deps: fetching ONNX Runtime $ORT_VERSION (npm package onnxruntime-node, no install scripts) into $dst"
+	if [ -z "$ort_tmp" ]; then
+		ort_tmp=$(mktemp -d)
+		trap 'rm -rf "$ort_tmp"' EXIT
+		(cd "$ort_tmp" && npm pack --silent "onnxruntime-node@$ORT_VERSION" >/dev/null)
+	fi
+	tar -xzf "$ort_tmp/onnxruntime-node-$ORT_VERSION.tgz" -C "$ort_tmp" "package/bin/napi-v6/$src"
+	got=$(sha256_of "$ort_tmp/package/bin/napi-v6/$src")
 	if [ "$got" != "$sum" ]; then
-		echo "deps: ONNX Runtime library has sha256 $got, want $sum; refusing to install it" >&2
+		echo "deps: ONNX Runtime library $src has sha256 $got, want $sum; refusing to install it" >&2
 		exit 1
 	fi
-	mkdir -p lib
-	mv "$tmp/package/bin/napi-v6/$src" "lib/$dst.partial"
-	mv "lib/$dst.partial" "lib/$dst"
+	mkdir -p "$(dirname "$dst")"
+	mv "$ort_tmp/package/bin/napi-v6/$src" "$dst.partial"
+	mv "$dst.partial" "$dst"
 }
 
 case "$(uname -s)" in
@@ -76,5 +170,11 @@ case "$(uname -s)" in
 	Darwin) install_macos ;;
 	*) echo "deps: unsupported system $(uname -s)" >&2; exit 1 ;;
 esac
-install_onnxruntime
+if arm64_wanted; then
+	install_arm64_tools
+	install_arm64_sysroot
+	install_onnxruntime arm64
+else
+	install_onnxruntime
+fi
 echo "deps: all present"
