@@ -30,6 +30,8 @@ type Problem struct {
 	// Path is the watched folder or directory concerned; empty for OpReceiveEvents, which
 	// concerns every folder.
 	Path string
+	// Folder is the watched folder Path is or lies in; empty for OpReceiveEvents.
+	Folder string
 	// Err is the error's text.
 	Err string
 	// Since is when the failure was first met; it stays while the failure repeats.
@@ -72,12 +74,12 @@ func (w *Watcher) Problems() []Problem {
 
 // problem records a failure and logs it the first time, until clearProblem reports that the
 // operation succeeded again.
-func (w *Watcher) problem(op Op, path string, err error) {
+func (w *Watcher) problem(op Op, folder, path string, err error) {
 	key := problemKey{op, path}
 	w.problemsMu.Lock()
 	p, known := w.problems[key]
 	if !known {
-		p = Problem{Op: op, Path: path, Since: time.Now()}
+		p = Problem{Op: op, Path: path, Folder: folder, Since: time.Now()}
 	}
 	p.Err = err.Error()
 	w.problems[key] = p

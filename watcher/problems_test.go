@@ -47,7 +47,7 @@ func TestDirectoryThatCannotBeWatchedIsRescanned(t *testing.T) {
 	path := writeFile(t, filepath.Join(full, "clip.mp4"), "clip")
 	expectCandidate(t, w, path)
 	p := w.Problems()
-	if len(p) != 1 || p[0].Op != OpWatchDirectory || p[0].Path != full {
+	if len(p) != 1 || p[0].Op != OpWatchDirectory || p[0].Path != full || p[0].Folder != dir {
 		t.Fatalf("problems %v, want only that %s cannot be watched", p, full)
 	}
 	if !strings.Contains(p[0].Err, "fs.inotify.max_user_watches") {

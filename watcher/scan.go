@@ -65,11 +65,11 @@ func (w *Watcher) scanFolder(f *folder, marks *scanMarks) {
 	info, err := os.Stat(f.path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		w.problem(OpFindFolder, f.path, errFolderMissing)
+		w.problem(OpFindFolder, f.path, f.path, errFolderMissing)
 	case err != nil:
-		w.problem(OpStatFolder, f.path, err)
+		w.problem(OpStatFolder, f.path, f.path, err)
 	case !info.IsDir():
-		w.problem(OpWatchFolder, f.path, errors.New("not a directory"))
+		w.problem(OpWatchFolder, f.path, f.path, errors.New("not a directory"))
 	default:
 		w.clearProblem(OpFindFolder, f.path)
 		w.clearProblem(OpStatFolder, f.path)
@@ -83,14 +83,14 @@ func (w *Watcher) scanFolder(f *folder, marks *scanMarks) {
 func (w *Watcher) scanDir(folder, dir string, marks *scanMarks) {
 	marks.markDir(dir)
 	if err := w.addWatch(dir); err != nil {
-		w.problem(OpWatchDirectory, dir, explainWatchError(err))
+		w.problem(OpWatchDirectory, folder, dir, explainWatchError(err))
 	} else {
 		w.clearProblem(OpWatchDirectory, dir)
 		w.dirs[dir] = folder
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		w.problem(OpReadDirectory, dir, err)
+		w.problem(OpReadDirectory, folder, dir, err)
 		return
 	}
 	w.clearProblem(OpReadDirectory, dir)

@@ -211,7 +211,7 @@ func (w *Watcher) handleEvent(ev fsnotify.Event, now time.Time) {
 // handleNotifyError records the failure and schedules a full rescan: after an overflow or a
 // watch error some events are lost.
 func (w *Watcher) handleNotifyError(err error) {
-	w.problem(OpReceiveEvents, "", err)
+	w.problem(OpReceiveEvents, "", "", err)
 	w.eventErrorSinceRescan = true
 	w.rescanDue = true
 }

@@ -371,7 +371,7 @@ func TestMissingFolderIsLoggedOnceAndPickedUpWhenItAppears(t *testing.T) {
 	w := startWatcher(t, Config{Rescan: rescan, Logger: logger}, root)
 
 	expectNoCandidate(t, w, 4*rescan)
-	if p := w.Problems(); len(p) != 1 || p[0].Op != OpFindFolder || p[0].Path != root {
+	if p := w.Problems(); len(p) != 1 || p[0].Op != OpFindFolder || p[0].Path != root || p[0].Folder != root {
 		t.Errorf("problems %v, want only that %s cannot be found", p, root)
 	}
 	mkdir(t, root)

@@ -272,7 +272,7 @@ func TestWatcherIsSupervised(t *testing.T) {
 	broken := newFakeWatcher()
 	broken.runErr = errors.New("inotify: too many open files")
 	healthy := newFakeWatcher()
-	healthy.problems = []watcher.Problem{{Op: watcher.OpWatchDirectory, Path: filepath.Join(h.folder, "old"), Err: "no space left on device"}}
+	healthy.problems = []watcher.Problem{{Op: watcher.OpWatchDirectory, Path: filepath.Join(h.folder, "old"), Folder: h.folder, Err: "no space left on device"}}
 	h.watchers <- broken
 	h.watchers <- healthy
 	h.start()
@@ -376,9 +376,10 @@ func TestFolderHealthFromTheWatcher(t *testing.T) {
 	}
 	w := newFakeWatcher()
 	w.problems = []watcher.Problem{
-		{Op: watcher.OpFindFolder, Path: gone, Err: "stat " + gone + ": no such file or directory"},
-		{Op: watcher.OpReadDirectory, Path: filepath.Join(h.folder, "private"), Err: "open " + h.folder + "/private: permission denied"},
-		{Op: watcher.OpWatchDirectory, Path: filepath.Join(h.folder, "other"), Err: "no space left on device"},
+		{Op: watcher.OpFindFolder, Path: gone, Folder: gone, Err: "stat " + gone + ": no such file or directory"},
+		{Op: watcher.OpReadDirectory, Path: filepath.Join(h.folder, "private"), Folder: h.folder, Err: "open " + h.folder + "/private: permission denied"},
+		{Op: watcher.OpWatchDirectory, Path: filepath.Join(h.folder, "other"), Folder: h.folder, Err: "no space left on device"},
+		{Op: watcher.OpReceiveEvents, Err: "event queue overflowed"},
 	}
 	h.watchers <- w
 	h.start()

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -142,21 +141,19 @@ func (d *Daemon) publishWatcherHealth(ctx context.Context, published watcherStat
 func (d *Daemon) folderHealth() map[string]string {
 	d.mu.Lock()
 	w := d.watcher
-	folders := slices.Collect(maps.Keys(d.folders))
 	d.mu.Unlock()
 	health := map[string]string{}
 	if w == nil {
 		return health
 	}
 	for _, p := range w.Problems() {
-		folder := holdingFolder(folders, p.Path)
 		switch {
-		case folder == "":
+		case p.Folder == "":
 		case p.Op == watcher.OpFindFolder:
-			health[folder] = store.FolderMissing
+			health[p.Folder] = store.FolderMissing
 		case p.Op == watcher.OpStatFolder || p.Op == watcher.OpWatchFolder || p.Op == watcher.OpReadDirectory:
-			if _, told := health[folder]; !told {
-				health[folder] = store.CannotRead(readFailure(folder, p))
+			if _, told := health[p.Folder]; !told {
+				health[p.Folder] = store.CannotRead(readFailure(p))
 			}
 		}
 	}
@@ -165,25 +162,13 @@ func (d *Daemon) folderHealth() map[string]string {
 
 // readFailure says why a folder, or a folder inside it, cannot be read:
 // the error's last part ("permission denied"), and where, when not the
-// folder itself.
-func readFailure(folder string, p watcher.Problem) string {
-	reason := p.Err[strings.LastIndex(p.Err, ": ")+1:]
-	reason = strings.TrimSpace(reason)
-	if rel, err := filepath.Rel(folder, p.Path); err == nil && rel != "." {
+// watched folder itself.
+func readFailure(p watcher.Problem) string {
+	reason := strings.TrimSpace(p.Err[strings.LastIndex(p.Err, ": ")+1:])
+	if rel, err := filepath.Rel(p.Folder, p.Path); err == nil && rel != "." {
 		reason += " (" + rel + ")"
 	}
 	return reason
-}
-
-// holdingFolder is the watched folder that path is or lies in; "" for none.
-func holdingFolder(folders []string, path string) string {
-	best := ""
-	for _, f := range folders {
-		if (path == f || strings.HasPrefix(path, f+string(filepath.Separator))) && len(f) > len(best) {
-			best = f
-		}
-	}
-	return best
 }
 
 // enqueue turns a complete file into a job, or follows a finished video
