@@ -110,7 +110,7 @@ func TestSettingsAreShared(t *testing.T) {
 		t.Fatalf("missing setting: ok=%v, %v", ok, err)
 	}
 	steps := []struct {
-		set                 func() error
+		set                       func() error
 		paused, notif, everyFrame bool
 	}{
 		{func() error { return cli.SetPaused(ctx, true) }, true, true, false},
