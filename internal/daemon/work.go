@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"iter"
 	"log/slog"
 	"math"
 	"sync"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/auwatchd/auwatchd/internal/atomicfile"
 	"github.com/auwatchd/auwatchd/internal/digest"
+	"github.com/auwatchd/auwatchd/internal/results"
 	"github.com/auwatchd/auwatchd/pipeline"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
 	"github.com/auwatchd/auwatchd/pipeline/video"
@@ -104,7 +104,7 @@ func (d *Daemon) measure(ctx context.Context, job *store.Job) {
 	sum, err := d.cfg.Measurer.Process(ctx, job.Path, out, opt, d.progress(ctx, log, job.ID))
 	switch {
 	case err == nil:
-		d.complete(ctx, record, log, job, result(out, sum, everyFrame))
+		d.complete(ctx, record, log, job, results.FromSummary(out, sum, everyFrame))
 	case ctx.Err() != nil:
 		log.Info("stopped mid-video; queued again")
 		if err := d.cfg.Store.Requeue(record, job.ID); err != nil {
@@ -232,57 +232,4 @@ func (d *Daemon) fail(ctx context.Context, log *slog.Logger, job *store.Job, err
 func retryable(err error) bool {
 	return !errors.Is(err, video.ErrNotVideo) && !errors.Is(err, pipeline.ErrNoFrames) &&
 		!errors.Is(err, fs.ErrPermission) && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrExist)
-}
-
-// result converts an engine summary into what the store keeps; the caller
-// adds the CSV's sha256.
-func result(out string, sum pipeline.Summary, everyFrame bool) store.Result {
-	r := sum.Results
-	names := make([]string, 0, len(r.IntensityNames)+len(r.OccurrenceNames))
-	for _, n := range r.IntensityNames {
-		names = append(names, n+"_r")
-	}
-	for _, n := range r.OccurrenceNames {
-		names = append(names, n+"_c")
-	}
-	return store.Result{
-		OutputPath: out, AUNames: names,
-		Summary: store.Summary{Frames: sum.Frames, Successful: sum.Successful, FPS: sum.FPS(),
-			WallSeconds: sum.Wall.Seconds(), EveryFrame: everyFrame, AUs: intensityStats(r)},
-		Frames: frameRows(r),
-	}
-}
-
-// intensityStats are each intensity AU's mean and maximum over the frames
-// with a face.
-func intensityStats(r pipeline.Results) []store.AUStat {
-	stats := make([]store.AUStat, len(r.IntensityNames))
-	for a, n := range r.IntensityNames {
-		stats[a].Name = n + "_r"
-		count := 0
-		for i, ok := range r.Success {
-			if ok {
-				v := r.Intensity[i][a]
-				stats[a].Mean += v
-				stats[a].Max = math.Max(stats[a].Max, v)
-				count++
-			}
-		}
-		if count > 0 {
-			stats[a].Mean /= float64(count)
-		}
-	}
-	return stats
-}
-
-func frameRows(r pipeline.Results) iter.Seq[store.FrameAUs] {
-	return func(yield func(store.FrameAUs) bool) {
-		values := make([]float64, 0, len(r.IntensityNames)+len(r.OccurrenceNames))
-		for i := range r.Timestamps {
-			values = append(append(values[:0], r.Intensity[i]...), r.Occurrence[i]...)
-			if !yield(store.FrameAUs{Frame: i + 1, Timestamp: r.Timestamps[i], Success: r.Success[i], Values: values}) {
-				return
-			}
-		}
-	}
 }
