@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"iter"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
