@@ -29,6 +29,7 @@ func commands() []command {
 		{"resume", "take new videos again", pauseCommand(false)},
 		{"mode", "show or choose the mode new videos are measured in: default or every-frame", storeCommand("mode", "[default | every-frame]", mode)},
 		{"workers", "show or choose how many videos the daemon measures at once: N or auto", storeCommand("workers", "[N | auto]", workers)},
+		{"slurm", "measure a backlog on a Slurm cluster: submit, status, resubmit, collect", runSlurm},
 		{"bench", "measure speed, per stage, and memory on videos", runBench},
 		{"install", "start the daemon at every login (launchd or systemd)", runInstall},
 		{"uninstall", "stop starting the daemon at login", runUninstall},
