@@ -74,7 +74,8 @@ func TestSlurmBacklog(t *testing.T) {
 		t.Fatalf("slurm submit printed %q, want 7 videos and the job folder", out)
 	}
 	status := waitForTasks(t, cluster, env, jobDir[1])
-	if !strings.Contains(status, "6 done, 1 failed") || !regexp.MustCompile(`6 failed +`+regexp.QuoteMeta(corrupt)+`: .*broken\.wmv.*`).MatchString(status) {
+	failed := regexp.MustCompile(`(\d+) failed +` + regexp.QuoteMeta(corrupt) + `: .*broken\.wmv: not a video`).FindStringSubmatch(status)
+	if !strings.Contains(status, "6 done, 1 failed") || failed == nil {
 		t.Fatalf("status after the first run:\n%s\nwant 6 done and broken.wmv failed with its reason", status)
 	}
 	if msg, failed := <-processDone; failed {
@@ -86,8 +87,8 @@ func TestSlurmBacklog(t *testing.T) {
 
 	copyFile(t, testenv.TestdataPath(t, "videos/changeLighting.wmv"), corrupt)
 	code, out, errOut = runBinary(t, env, "slurm", "resubmit", jobDir[1])
-	if code != 0 || !strings.Contains(out, "for tasks 6\n") {
-		t.Fatalf("slurm resubmit (%d): %s%s, want task 6 alone", code, out, errOut)
+	if code != 0 || !strings.Contains(out, "for tasks "+failed[1]+"\n") {
+		t.Fatalf("slurm resubmit (%d): %s%s, want task %s alone", code, out, errOut, failed[1])
 	}
 	if status := waitForTasks(t, cluster, env, jobDir[1]); !strings.Contains(status, "7 tasks: 7 done") {
 		t.Fatalf("status after the resubmission:\n%s", status)

@@ -52,6 +52,10 @@ func Start(t testing.TB, cpus int) *Cluster {
 	}
 	c := &Cluster{t: t, Dir: dir, Conf: filepath.Join(dir, "slurm.conf")}
 	t.Cleanup(c.stop)
+	// munged requires every folder above its socket to be searchable by all.
+	if err := os.Chmod(dir, 0o711); err != nil {
+		t.Fatal(err)
+	}
 	c.writeConfig(cpus)
 	c.startMunge()
 	c.startDaemon("slurmctld", "-D", "-i", "-f", c.Conf)
