@@ -51,11 +51,15 @@ func Collect(ctx context.Context, st Store, statuses []TaskStatus) (Collected, e
 	return c, nil
 }
 
-// CollectOutput loads a CSV that appeared in the watched folder folderID
-// into the store when its video is in the manifest of a job folder in the
-// video's folder or a folder above it, up to folder, and the CSV is current
-// (not older than the video). It reports whether it recorded the result.
-func CollectOutput(ctx context.Context, st Store, folderID int64, folder, csv string) (bool, error) {
+// Outputs records, for the daemon, the CSVs of cluster jobs that appear in
+// its watched folders.
+type Outputs struct{ Store Store }
+
+// Collect loads a CSV that appeared in the watched folder folderID into the
+// store when its video is in the manifest of a job folder in the video's
+// folder or a folder above it, up to folder, and the CSV is current (not
+// older than the video). It reports whether it recorded the result.
+func (o Outputs) Collect(ctx context.Context, folderID int64, folder, csv string) (bool, error) {
 	video, ok := strings.CutSuffix(csv, pipeline.OutputSuffix)
 	if !ok {
 		return false, nil
@@ -71,7 +75,7 @@ func CollectOutput(ctx context.Context, st Store, folderID int64, folder, csv st
 	if err != nil {
 		return false, err
 	}
-	return collectCSV(ctx, st, folderID, video, csv, rec)
+	return collectCSV(ctx, o.Store, folderID, video, csv, rec)
 }
 
 // findManifest looks for a job whose manifest lists video, in the job

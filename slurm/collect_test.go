@@ -74,9 +74,9 @@ func TestCollectOutputTakesCSVsOfJobsOnly(t *testing.T) {
 		want bool
 	}{{inJob + ".au.csv", true}, {stale + ".au.csv", false}, {other + ".au.csv", false}, {inJob + ".au.csv", false}}
 	for _, tt := range tests {
-		got, err := CollectOutput(ctx, st, folder.ID, top, tt.csv)
+		got, err := Outputs{st}.Collect(ctx, folder.ID, top, tt.csv)
 		if err != nil || got != tt.want {
-			t.Errorf("CollectOutput(%s) = %v, %v, want %v", tt.csv, got, err, tt.want)
+			t.Errorf("Collect(%s) = %v, %v, want %v", tt.csv, got, err, tt.want)
 		}
 	}
 	job, err := st.JobByPath(ctx, inJob)

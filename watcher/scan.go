@@ -104,7 +104,7 @@ func (w *Watcher) scanDir(folder, dir string, marks *scanMarks) {
 			if !skipsDir(name) && !w.isOtherFolder(path, folder) {
 				w.scanDir(folder, path, marks)
 			}
-		case entry.Type().IsRegular() && acceptsFile(name):
+		case entry.Type().IsRegular() && reportsFile(name):
 			w.noticeFile(folder, path, entry, marks, now)
 		}
 	}

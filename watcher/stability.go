@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 )
@@ -93,7 +94,8 @@ func (w *Watcher) report(ctx context.Context, path, folder string, st fileStat) 
 		return true
 	}
 	w.reported[path] = st
-	return send(ctx, w.candidates, Candidate{Path: path, Size: st.size, ModTime: st.modTime, Folder: folder})
+	output := isOwnOutput(filepath.Base(path))
+	return send(ctx, w.candidates, Candidate{Path: path, Size: st.size, ModTime: st.modTime, Folder: folder, Output: output})
 }
 
 // send delivers v on ch unless ctx ends first.
