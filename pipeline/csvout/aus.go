@@ -1,7 +1,6 @@
 package csvout
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -40,36 +39,17 @@ type auColumns struct {
 }
 
 func parseAUs(r io.Reader) (*AUs, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<16), 1<<22)
-	if !sc.Scan() {
-		if err := sc.Err(); err != nil {
-			return nil, err
-		}
-		return nil, fmt.Errorf("the file is empty")
-	}
-	header := splitRow(sc.Text())
-	a, cols, err := findAUColumns(header)
+	var a *AUs
+	var cols auColumns
+	err := readRows(r, func(header []string) error {
+		var err error
+		a, cols, err = findAUColumns(header)
+		return err
+	}, func(fields []string) error {
+		return a.addRow(fields, cols)
+	})
 	if err != nil {
 		return nil, err
-	}
-	for line := 2; sc.Scan(); line++ {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		fields := splitRow(sc.Text())
-		if len(fields) != len(header) {
-			return nil, fmt.Errorf("line %d has %d columns, the header %d", line, len(fields), len(header))
-		}
-		if err := a.addRow(fields, cols); err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	if len(a.Timestamps) == 0 {
-		return nil, fmt.Errorf("the file has a header but no frames")
 	}
 	return a, nil
 }
