@@ -147,3 +147,25 @@ func TestTaskRecordsItsCSV(t *testing.T) {
 		t.Errorf("OpenTask of a task past the end: %v", err)
 	}
 }
+
+func TestWriteStatusCountsAndExplains(t *testing.T) {
+	jobDir, cluster := jobFixture(t)
+	m, statuses, err := Status(context.Background(), cluster, jobDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	WriteStatus(&b, jobDir, m, statuses)
+	out := b.String()
+	for _, want := range []string{
+		"job 10, 11: 8 tasks: 1 done, 1 running, 1 queued, 2 failed, 3 missing\n",
+		"   0 done    " + statuses[0].Video + " → " + statuses[0].Video + ".au.csv (3 frames",
+		"   4 failed  " + statuses[4].Video + ": open video v4.mp4: not a video that can be decoded\n",
+		"   3 queued  " + statuses[3].Video + ": Resources\n",
+		"auwatchd slurm resubmit " + jobDir + "\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+}
