@@ -25,6 +25,9 @@ func runSlurm(args []string, stdout, stderr io.Writer) error {
 	}
 	if len(args) == 0 || sub[args[0]] == nil {
 		fmt.Fprintf(stderr, "Usage: auwatchd slurm %s\n", slurmUsage)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			return flag.ErrHelp
+		}
 		return errors.New("give submit, status, resubmit or collect")
 	}
 	return sub[args[0]](args[1:], stdout, stderr)
