@@ -108,6 +108,12 @@ func printStatus(w io.Writer, s store.Status) {
 	if s.Watcher != "" {
 		fmt.Fprintf(w, "not watching everything: %s; rescans still look for new videos\n", s.Watcher)
 	}
+	for _, p := range s.Waiting {
+		fmt.Fprintf(w, "waiting for %s to stop changing\n", p)
+	}
+	if more := s.WaitingCount - len(s.Waiting); more > 0 {
+		fmt.Fprintf(w, "waiting for %d more files to stop changing\n", more)
+	}
 	for _, j := range s.Running {
 		fmt.Fprintf(w, "now: %s — %.0f%%\n", j.Path, 100*j.Progress)
 	}
@@ -129,9 +135,12 @@ func runRetry(args []string, stdout, stderr io.Writer) error {
 
 func retry(ctx context.Context, st *store.Store, fs *flag.FlagSet, all bool, stdout io.Writer) error {
 	if all {
-		n, err := st.RetryFailed(ctx)
+		n, unchanged, err := st.RetryFailed(ctx)
 		if err == nil {
 			fmt.Fprintf(stdout, "%d failed jobs queued again\n", n)
+		}
+		for _, j := range unchanged {
+			fmt.Fprintf(stdout, "left #%d %s: %v\n", j.ID, j.Path, store.ErrUnchanged)
 		}
 		return err
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
@@ -43,7 +42,7 @@ type desktop struct {
 func startDesktop(t *testing.T) *desktop {
 	t.Helper()
 	d := startBus(t)
-	d.display = ":" + startProcessReadingLine(t, exec.Command("Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "640x480x24"))
+	d.display = ":" + testenv.StartReadingLine(t, exec.Command("Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "640x480x24"))
 	d.serveWatcher(true)
 	d.serve("org.freedesktop.Notifications", "/org/freedesktop/Notifications", &fakeNotifier{notices: d.notices}, nil)
 	return d
@@ -53,7 +52,7 @@ func startDesktop(t *testing.T) *desktop {
 func startBus(t *testing.T) *desktop {
 	t.Helper()
 	d := &desktop{t: t, items: make(chan string, 4), notices: make(chan notice, 16)}
-	d.bus = startProcessReadingLine(t, exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=3"))
+	d.bus = testenv.StartSessionBus(t)
 	conn, err := dbus.Connect(d.bus)
 	if err != nil {
 		t.Fatalf("connect to the test session bus %s: %v", d.bus, err)
@@ -70,41 +69,6 @@ func (d *desktop) serveWatcher(hosted bool) {
 		"ProtocolVersion":                {Value: int32(0)},
 		"RegisteredStatusNotifierItems":  {Value: []string{}},
 	})
-}
-
-// startProcessReadingLine starts cmd and returns the first line it writes
-// on file descriptor 3 (Xvfb's display number, dbus-daemon's address).
-func startProcessReadingLine(t *testing.T, cmd *exec.Cmd) string {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.ExtraFiles = []*os.File{w}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s (scripts/deps.sh installs it): %v", cmd.Path, err)
-	}
-	w.Close()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	lines := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n')
-		r.Close()
-		lines <- strings.TrimSpace(line)
-	}()
-	select {
-	case line := <-lines:
-		if line == "" {
-			t.Fatalf("%s printed nothing", cmd.Path)
-		}
-		return line
-	case <-time.After(20 * time.Second):
-		t.Fatalf("%s did not start", cmd.Path)
-		return ""
-	}
 }
 
 func (d *desktop) serve(name string, path dbus.ObjectPath, obj any, props map[string]*prop.Prop) {
