@@ -409,19 +409,19 @@ func TestMenuModelFolderHealth(t *testing.T) {
 
 func TestFailuresInPlainWords(t *testing.T) {
 	tests := map[string]string{
-		"open video /v/a.mp4: not a video that can be decoded":                           "not a video, or copied only in part: copy it again",
-		"open video /v/a.mp4: the file is empty: not a video that can be decoded":        "the file is empty: copy it again",
-		"open video /v/a.mp4: no video stream: not a video that can be decoded":          "no picture in it: a sound file, or not a video",
-		"decode /v/a.mp4: no frame could be decoded: not a video that can be decoded":    "no frame could be read: copied only in part? Copy it again",
-		"write /v/a.mp4.au.csv: no space left on device":                                 "the disk is full: make room, then Retry",
-		"create output beside /v/a.mp4.au.csv: open /v/.a: permission denied":            "auwatchd may not write in its folder: allow it, then Retry",
-		"create output beside /v/a.mp4.au.csv: open /v/.a: operation not permitted":      "auwatchd may not use its folder: allow it in Privacy & Security, then Retry",
-		"process /v/a.mp4: stat /v/a.mp4: no such file or directory":                     "the file is gone: moved or deleted before it was measured",
-		"decode /v/a.mp4: frame 12: read /v/a.mp4: input/output error":                   "the disk could not be read: check it, then Retry",
-		"process /v/a.mp4: the video has no frames":                                      "no frame could be read: copy it again",
-		"crashed the worker 3 times":                                                     "stopped auwatchd three times: send it to the developers",
-		"/v/a.mp4.au.csv already exists and auwatchd did not write it; move it…":         "a file of the CSV's name is in the way: move it, then Retry",
-		"something nobody foresaw":                                                       "",
+		"open video /v/a.mp4: not a video that can be decoded":                        "not a video, or copied only in part: copy it again",
+		"open video /v/a.mp4: the file is empty: not a video that can be decoded":     "the file is empty: copy it again",
+		"open video /v/a.mp4: no video stream: not a video that can be decoded":       "no picture in it: a sound file, or not a video",
+		"decode /v/a.mp4: no frame could be decoded: not a video that can be decoded": "no frame could be read: copied only in part? Copy it again",
+		"write /v/a.mp4.au.csv: no space left on device":                              "the disk is full: make room, then Retry",
+		"create output beside /v/a.mp4.au.csv: open /v/.a: permission denied":         "auwatchd may not write in its folder: allow it, then Retry",
+		"create output beside /v/a.mp4.au.csv: open /v/.a: operation not permitted":   "auwatchd may not use its folder: allow it in Privacy & Security, then Retry",
+		"process /v/a.mp4: stat /v/a.mp4: no such file or directory":                  "the file is gone: moved or deleted before it was measured",
+		"decode /v/a.mp4: frame 12: read /v/a.mp4: input/output error":                "the disk could not be read: check it, then Retry",
+		"process /v/a.mp4: the video has no frames":                                   "no frame could be read: copy it again",
+		"crashed the worker 3 times":                                                  "stopped auwatchd three times: send it to the developers",
+		"/v/a.mp4.au.csv already exists and auwatchd did not write it; move it…":      "a file of the CSV's name is in the way: move it, then Retry",
+		"something nobody foresaw":                                                    "",
 	}
 	for err, want := range tests {
 		if got := plainReason(err); got != want {
