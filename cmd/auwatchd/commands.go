@@ -144,12 +144,31 @@ func retry(ctx context.Context, st *store.Store, fs *flag.FlagSet, all bool, std
 		}
 		return err
 	}
+	id, err := jobArg(fs)
+	if err != nil {
+		return fmt.Errorf("%w, or --failed", err)
+	}
+	return st.Retry(ctx, id)
+}
+
+// clearFailure takes a failed job off the lists of failures, as the menu's
+// Clear does.
+func clearFailure(ctx context.Context, st *store.Store, fs *flag.FlagSet, stdout io.Writer) error {
+	id, err := jobArg(fs)
+	if err != nil {
+		return err
+	}
+	return st.ClearFailure(ctx, id)
+}
+
+// jobArg is the one argument, a job number.
+func jobArg(fs *flag.FlagSet) (int64, error) {
 	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
 	if err != nil || fs.NArg() != 1 {
 		fs.Usage()
-		return errors.New("give a job number (see `auwatchd status`) or --failed")
+		return 0, errors.New("give a job number (see `auwatchd status`)")
 	}
-	return st.Retry(ctx, id)
+	return id, nil
 }
 
 func pauseCommand(paused bool) func(args []string, stdout, stderr io.Writer) error {
