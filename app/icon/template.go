@@ -26,28 +26,28 @@ func Template(s State, size int) *image.NRGBA {
 	return img
 }
 
-// HasBadge reports whether Template draws a badge for s.
-func HasBadge(s State) bool { return s != Idle }
+// hasBadge reports whether Template draws a badge for s.
+func hasBadge(s State) bool { return s != Idle }
 
 // Badge geometry in unit coordinates: a disc in the lower right corner,
 // and the face, when badged, drawn smaller towards the upper left.
 const (
-	BadgeX, BadgeY = 0.56, 0.56
-	BadgeRadius    = 0.42
+	badgeX, badgeY = 0.56, 0.56
+	badgeRadius    = 0.42
 	badgeGap       = 0.12 // the clear ring between the badge and the face
 	badgedScale    = 0.76
 	badgedShift    = -0.22
 )
 
 func inTemplate(s State, u, v float64) bool {
-	if !HasBadge(s) {
+	if !hasBadge(s) {
 		return inFace(s, u, v)
 	}
-	d := math.Hypot(u-BadgeX, v-BadgeY)
-	if d < BadgeRadius {
-		return !inBadgeSign(s, u-BadgeX, v-BadgeY)
+	d := math.Hypot(u-badgeX, v-badgeY)
+	if d < badgeRadius {
+		return !inBadgeSign(s, u-badgeX, v-badgeY)
 	}
-	if d < BadgeRadius+badgeGap {
+	if d < badgeRadius+badgeGap {
 		return false
 	}
 	return inFace(s, (u-badgedShift)/badgedScale, (v-badgedShift)/badgedScale)

@@ -92,16 +92,16 @@ func TestTemplateReadsOnLightAndDarkBars(t *testing.T) {
 			bg := img.NRGBAAt(0, 0)
 			// The cheek: face, clear of the eyes and mouth.
 			cx, cy := at(-0.1, -0.6)
-			if HasBadge(s) {
+			if hasBadge(s) {
 				cx, cy = at(badgedShift-0.1*badgedScale, badgedShift-0.6*badgedScale)
 			}
 			if c := contrast(img.NRGBAAt(cx, cy), bg); c < 4.5 {
 				t.Errorf("%s on the %s bar: the face contrasts %.2f with the bar, want 4.5 or more", s, bar.name, c)
 			}
-			if HasBadge(s) {
-				sign := img.NRGBAAt(at(BadgeX+signProbe(s), BadgeY))
-				disc := img.NRGBAAt(at(BadgeX, BadgeY+BadgeRadius-0.08))
-				gap := img.NRGBAAt(at(BadgeX-BadgeRadius-badgeGap/2, BadgeY))
+			if hasBadge(s) {
+				sign := img.NRGBAAt(at(badgeX+signProbe(s), badgeY))
+				disc := img.NRGBAAt(at(badgeX, badgeY+badgeRadius-0.08))
+				gap := img.NRGBAAt(at(badgeX-badgeRadius-badgeGap/2, badgeY))
 				if c := contrast(sign, disc); c < 4.5 {
 					t.Errorf("%s on the %s bar: the badge's sign contrasts %.2f with its disc, want 4.5 or more", s, bar.name, c)
 				}

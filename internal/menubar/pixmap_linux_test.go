@@ -1,9 +1,13 @@
 package menubar
 
 import (
+	"bytes"
 	"fmt"
 	"image"
+	"image/color"
+	"image/png"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -19,8 +23,10 @@ import (
 // pixel, the anti-aliased edge included, is the face's own colour and
 // coverage. The plain 8-bit PNG of the same face shows the library's fault,
 // which the encoding works around; when a version of systray converts it
-// right, this test says the workaround may go.
+// right, this test says the workaround may go. With AUWATCHD_ICON_PREVIEW=DIR
+// it writes both pixmaps, composited on a light and a dark panel, there.
 func TestTrayIconEdgesSurviveSystray(t *testing.T) {
+	preview := os.Getenv("AUWATCHD_ICON_PREVIEW")
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", testenv.StartSessionBus(t))
 	start, end := systray.RunWithExternalLoop(nil, nil)
 	start()
@@ -60,7 +66,8 @@ func TestTrayIconEdgesSurviveSystray(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if bad := pixmapErrors(face, pixmap(data)); len(bad) > 0 {
+		encoded := pixmap(data)
+		if bad := pixmapErrors(face, encoded); len(bad) > 0 {
 			t.Errorf("%s: %d of %d pixels differ from the face through systray (%d at the edge), e.g. %s",
 				s, len(bad), IconSize*IconSize, edge, bad[0])
 		}
@@ -68,9 +75,39 @@ func TestTrayIconEdgesSurviveSystray(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if bad := pixmapErrors(face, pixmap(plain)); len(bad) == 0 {
+		plainPixmap := pixmap(plain)
+		if bad := pixmapErrors(face, plainPixmap); len(bad) == 0 {
 			t.Errorf("%s: systray converts a plain 8-bit PNG right: the workaround in pixmapPNG is no longer needed", s)
 		}
+		if preview != "" {
+			for name, argb := range map[string][]byte{"plain": plainPixmap, "encoded": encoded} {
+				for panel, bg := range map[string]uint8{"light": 0xf6, "dark": 0x1e} {
+					writePanelPreview(t, filepath.Join(preview, fmt.Sprintf("tray-linux-%s-%s-%s.png", s, name, panel)), argb, bg)
+				}
+			}
+		}
+	}
+}
+
+// writePanelPreview paints an ARGB32 pixmap on a grey panel as a host
+// would, non-premultiplied, and writes it as PNG.
+func writePanelPreview(t *testing.T, path string, argb []byte, bg uint8) {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, IconSize, IconSize))
+	for i := 0; i < len(argb); i += 4 {
+		a := float64(argb[i]) / 0xff
+		mix := func(c byte) uint8 { return uint8(a*float64(c) + (1-a)*float64(bg) + 0.5) }
+		img.SetNRGBA(i/4%IconSize, i/4/IconSize, color.NRGBA{mix(argb[i+1]), mix(argb[i+2]), mix(argb[i+3]), 0xff})
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
