@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -136,4 +137,20 @@ func pixmapErrors(img *image.NRGBA, argb []byte) []string {
 		}
 	}
 	return bad
+}
+
+// TestLowByteCarrierForEveryColour checks the encoding for every 8-bit
+// channel value at every alpha: the premultiplied 16-bit value ends in the
+// channel, and is within 1/256 of the exact premultiplied value.
+func TestLowByteCarrierForEveryColour(t *testing.T) {
+	for a := 1; a <= 0xff; a++ {
+		for c := 0; c <= 0xff; c++ {
+			carrier := lowByteCarrier(color.NRGBA{R: uint8(c), A: uint8(a)})
+			r, _, _, alpha := carrier.RGBA()
+			exact := float64(c) * 0x101 * float64(a) * 0x101 / 0xffff
+			if uint8(r) != uint8(c) || uint8(alpha) != uint8(a) || math.Abs(float64(r)-exact) > 0x100 {
+				t.Fatalf("colour %d at alpha %d: premultiplied %#x (exact %.0f), alpha %#x", c, a, r, exact, alpha)
+			}
+		}
+	}
 }
