@@ -102,3 +102,33 @@ func stabilityFixture(t *testing.T) (w *Watcher, dir, path string, start time.Ti
 	w.touch(path, dir, start)
 	return w, dir, path, start
 }
+
+// TestWaitingListsFilesUntilTheyAreComplete checks that a file is waited for
+// from its event until it is reported, and no longer.
+func TestWaitingListsFilesUntilTheyAreComplete(t *testing.T) {
+	t.Parallel()
+	w, dir, path, start := stabilityFixture(t)
+	if got := w.Waiting(); len(got) != 0 {
+		t.Fatalf("waiting for %q before the first poll", got)
+	}
+	w.touch(writeFile(t, filepath.Join(dir, "v.mp4.au.csv"), "csv"), dir, start)
+	for _, step := range []struct {
+		at      time.Duration
+		waiting bool
+	}{
+		{500 * time.Millisecond, true}, // in the quiet period
+		{time.Second, true},            // first stat
+		{2 * time.Second, false},       // complete: reported
+	} {
+		w.checkPending(context.Background(), start.Add(step.at))
+		w.publishWaiting()
+		if got := w.Waiting(); (len(got) == 1 && got[0] == path) != step.waiting || len(got) > 1 {
+			t.Errorf("at %v: waiting for %q, want %s: %v", step.at, got, path, step.waiting)
+		}
+	}
+	for range 2 {
+		if c := <-w.Candidates(); c.Output != (c.Path == path+".au.csv") || (c.Path != path && !c.Output) {
+			t.Errorf("candidate %+v, want %s and its CSV, as an output", c, path)
+		}
+	}
+}
