@@ -110,6 +110,9 @@ func collectCSV(ctx context.Context, st Store, folderID int64, video, csv string
 		return false, fmt.Errorf("read %s: %w", csv, err)
 	}
 	job, err := st.JobByPath(ctx, video)
+	if err == nil && job.State == store.Running {
+		return false, nil // the daemon measures it, and records its own result
+	}
 	if err == nil && job.State == store.Done && job.OutputSHA256 == sum && job.OutputPath == csv &&
 		job.Size == v.Size && job.MtimeNs == v.MtimeNs && job.Fingerprint == v.Fingerprint {
 		return false, nil

@@ -79,6 +79,8 @@ func taskStatus(jobDir string, m *Manifest, sched map[taskKey]slurmState, i int,
 		s.State, s.Reason = Queued, st.reason
 	case known && st.active():
 		s.State = Running
+	case rec != nil && rec.Error != "" && known && st.interrupted():
+		s.State, s.Reason = Failed, st.explain()+"; "+rec.Error
 	case rec != nil && rec.Error != "":
 		s.State, s.Reason = Failed, rec.Error
 	case rec != nil:
@@ -154,6 +156,13 @@ func (s slurmState) active() bool {
 		return true
 	}
 	return false
+}
+
+// interrupted reports whether Slurm ended the task (a time limit, a
+// cancellation, memory, a node's failure) rather than the task ending by
+// itself, well or not.
+func (s slurmState) interrupted() bool {
+	return s.state != "" && s.state != "COMPLETED" && s.state != "FAILED" && !s.waiting() && !s.active()
 }
 
 // explain says how Slurm saw an ended task end.

@@ -49,7 +49,7 @@ func jobFixture(t *testing.T) (string, *fakeCluster) {
 	}
 	writeFile(t, m.Videos[5].Path+".au.csv", "changed by hand", time.Now())
 	save(3, "10", Record{Error: "an earlier failure"})
-	save(4, "11", Record{Error: "open video v4.mp4: not a video that can be decoded"})
+	save(4, "11", Record{Error: "process v4.mp4: context canceled"})
 	writeFile(t, logPath(jobDir, "10", 2), "✓ started\nslurmstepd: error: Detected 1 oom_kill event\n", time.Now())
 	cluster := &fakeCluster{answer: func(name string, args []string) (string, error) {
 		switch {
@@ -58,6 +58,8 @@ func jobFixture(t *testing.T) (string, *fakeCluster) {
 		case name == "scontrol" && slices.Contains(args, "10"):
 			return "JobId=12 ArrayJobId=10 ArrayTaskId=2 JobState=OUT_OF_MEMORY Reason=OutOfMemory ExitCode=0:125\n" +
 				"JobId=10 ArrayJobId=10 ArrayTaskId=0 JobState=COMPLETED Reason=None ExitCode=0:0\n", nil
+		case name == "scontrol" && slices.Contains(args, "11"):
+			return "JobId=14 ArrayJobId=11 ArrayTaskId=4 JobState=TIMEOUT Reason=TimeLimit ExitCode=0:15\n", nil
 		case name == "scontrol":
 			return "", errUnknownJob
 		case name == "squeue":
@@ -84,7 +86,7 @@ func TestStatusTellsEachTaskFromSlurmRecordsAndLogs(t *testing.T) {
 		{Running, ""},
 		{Failed, "Slurm: OUT_OF_MEMORY, OutOfMemory, exit code 0:125; log: slurmstepd: error: Detected 1 oom_kill event"},
 		{Queued, "Resources"},
-		{Failed, "open video v4.mp4: not a video that can be decoded"},
+		{Failed, "Slurm: TIMEOUT, TimeLimit, exit code 0:15; process v4.mp4: context canceled"},
 		{Missing, "was changed after the task wrote it"},
 		{Missing, "Slurm no longer knows the task and it left nothing"},
 		{Missing, "never submitted"},
@@ -160,7 +162,7 @@ func TestWriteStatusCountsAndExplains(t *testing.T) {
 	for _, want := range []string{
 		"job 10, 11: 8 tasks: 1 done, 1 running, 1 queued, 2 failed, 3 missing\n",
 		"   0 done    " + statuses[0].Video + " → " + statuses[0].Video + ".au.csv (3 frames",
-		"   4 failed  " + statuses[4].Video + ": open video v4.mp4: not a video that can be decoded\n",
+		"   4 failed  " + statuses[4].Video + ": Slurm: TIMEOUT, TimeLimit, exit code 0:15; process v4.mp4: context canceled\n",
 		"   3 queued  " + statuses[3].Video + ": Resources\n",
 		"auwatchd slurm resubmit " + jobDir + "\n",
 	} {
