@@ -222,14 +222,14 @@ func batchScript(m *Manifest, jobDirExpr string) string {
 	}
 	return `#!/bin/sh
 #SBATCH --job-name=auwatchd
-#SBATCH --cpus-per-task=` + strconv.Itoa(DefaultCPUs) + `
-#SBATCH --mem=` + DefaultMemory + `
+#SBATCH --cpus-per-task=` + strconv.Itoa(defaultCPUs) + `
+#SBATCH --mem=` + defaultMemory + `
 # One video of the job's manifest per array task: auwatchd writes its CSV
 # beside the video and the task's record into the job folder.
 job_dir=` + jobDirExpr + `
 # The engine sizes its threads to the processors it may use; not every
 # cluster confines a task to the processors it asked for.
-export GOMAXPROCS="${SLURM_CPUS_PER_TASK:-` + strconv.Itoa(DefaultCPUs) + `}"
+export GOMAXPROCS="${SLURM_CPUS_PER_TASK:-` + strconv.Itoa(defaultCPUs) + `}"
 exec ` + strings.Join(cmd, " ") + "\n"
 }
 
@@ -237,8 +237,8 @@ exec ` + strings.Join(cmd, " ") + "\n"
 // keeps about two cores busy, and its peak resident memory stays under
 // 300 MB whatever the video's length.
 const (
-	DefaultCPUs   = 2
-	DefaultMemory = "1G"
+	defaultCPUs   = 2
+	defaultMemory = "1G"
 )
 
 // shellQuote quotes s for the shell.
