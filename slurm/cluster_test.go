@@ -1,10 +1,15 @@
-package main
+package slurm_test
+
+// The cluster test runs the real auwatchd against a real one-node Slurm. It
+// lives here rather than beside the command so that its two minutes count
+// against a test binary of their own.
 
 import (
 	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,6 +37,7 @@ var sampleVideos = []string{"multi_face.avi", "default.wmv", "changeLighting.wmv
 // into the store, where SQL finds each video's frames. Nothing is left
 // running.
 func TestSlurmBacklog(t *testing.T) {
+	binary := buildBinary(t)
 	folder, reference, home := t.TempDir(), t.TempDir(), t.TempDir()
 	// Registered before the cluster, so it runs after the cluster stopped.
 	t.Cleanup(func() {
@@ -72,7 +78,7 @@ func TestSlurmBacklog(t *testing.T) {
 	}()
 
 	args := append(append([]string{"slurm", "submit", "--array-limit", "2"}, setupArgs(t)...), folder)
-	code, out, errOut := runBinary(t, env, args...)
+	code, out, errOut := run(t, binary, env, args...)
 	if code != 0 {
 		t.Fatalf("slurm submit failed (%d): %s%s\n%s", code, out, errOut, cluster.Logs())
 	}
@@ -80,7 +86,7 @@ func TestSlurmBacklog(t *testing.T) {
 	if jobDir == nil || !strings.Contains(out, "7 videos") {
 		t.Fatalf("slurm submit printed %q, want 7 videos and the job folder", out)
 	}
-	status := waitForTasks(t, cluster, env, jobDir[1])
+	status := waitForTasks(t, binary, cluster, env, jobDir[1])
 	failed := regexp.MustCompile(`(\d+) failed +` + regexp.QuoteMeta(corrupt) + `: .*broken\.wmv: not a video`).FindStringSubmatch(status)
 	if !strings.Contains(status, "6 done, 1 failed") || failed == nil {
 		t.Fatalf("status after the first run:\n%s\nwant 6 done and broken.wmv failed with its reason", status)
@@ -93,22 +99,22 @@ func TestSlurmBacklog(t *testing.T) {
 	}
 
 	copyFile(t, testenv.TestdataPath(t, "videos/changeLighting.wmv"), corrupt)
-	code, out, errOut = runBinary(t, env, "slurm", "resubmit", jobDir[1])
+	code, out, errOut = run(t, binary, env, "slurm", "resubmit", jobDir[1])
 	if code != 0 || !strings.Contains(out, "for tasks "+failed[1]+"\n") {
 		t.Fatalf("slurm resubmit (%d): %s%s, want task %s alone", code, out, errOut, failed[1])
 	}
-	if status := waitForTasks(t, cluster, env, jobDir[1]); !strings.Contains(status, "7 tasks: 7 done") {
+	if status := waitForTasks(t, binary, cluster, env, jobDir[1]); !strings.Contains(status, "7 tasks: 7 done") {
 		t.Fatalf("status after the resubmission:\n%s", status)
 	}
 	sameBytes(t, corrupt+".au.csv", filepath.Join(reference, "changeLighting.wmv.au.csv"))
 	reportTaskFigures(t, jobDir[1])
 
-	code, out, errOut = runBinary(t, env, "slurm", "collect", jobDir[1])
+	code, out, errOut = run(t, binary, env, "slurm", "collect", jobDir[1])
 	if code != 0 || !strings.Contains(out, "recorded 7 results") {
 		t.Fatalf("slurm collect (%d): %s%s", code, out, errOut)
 	}
 	queryCollected(t, home, folder)
-	if code, out, _ = runBinary(t, env, "slurm", "collect", jobDir[1]); code != 0 || !strings.Contains(out, "recorded 0 results") || !strings.Contains(out, "7 already there") {
+	if code, out, _ = run(t, binary, env, "slurm", "collect", jobDir[1]); code != 0 || !strings.Contains(out, "recorded 0 results") || !strings.Contains(out, "7 already there") {
 		t.Errorf("a second collect printed %q, want nothing new", out)
 	}
 }
@@ -128,11 +134,11 @@ func writeTruncated(t *testing.T, src, dst string, n int) {
 
 // waitForTasks follows the job with `slurm status` until no task is queued
 // or running, and returns the last status.
-func waitForTasks(t *testing.T, cluster *testslurm.Cluster, env []string, jobDir string) string {
+func waitForTasks(t *testing.T, binary string, cluster *testslurm.Cluster, env []string, jobDir string) string {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Minute)
 	for {
-		code, out, errOut := runBinary(t, env, "slurm", "status", jobDir)
+		code, out, errOut := run(t, binary, env, "slurm", "status", jobDir)
 		if code != 0 {
 			t.Fatalf("slurm status (%d): %s%s", code, out, errOut)
 		}
@@ -216,4 +222,59 @@ func queryCollected(t *testing.T, home, folder string) {
 	if err := rows.Err(); err != nil || n != len(sampleVideos)+1 {
 		t.Errorf("%d videos done in the store (%v), want %d", n, err, len(sampleVideos)+1)
 	}
+}
+
+// buildBinary builds auwatchd into a folder of the test.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	exe := filepath.Join(t.TempDir(), "auwatchd")
+	out, err := exec.Command("go", "build", "-o", exe, "github.com/auwatchd/auwatchd/cmd/auwatchd").CombinedOutput()
+	if err != nil {
+		t.Fatalf("build auwatchd: %v\n%s", err, out)
+	}
+	return exe
+}
+
+// run runs the binary with args, env added to the test's environment, and
+// returns its exit code and output.
+func run(t *testing.T, binary string, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(binary, args...)
+	cmd.Env, cmd.Stdout, cmd.Stderr = append(os.Environ(), env...), &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		return exit.ExitCode(), stdout.String(), stderr.String()
+	case err != nil:
+		t.Fatalf("run %v: %v", cmd.Args, err)
+	}
+	return 0, stdout.String(), stderr.String()
+}
+
+// setupArgs points the binary at the repository's runtime library and models.
+func setupArgs(t *testing.T) []string {
+	return []string{"--onnxruntime", testenv.ONNXRuntimePath(t), "--models", filepath.Join(testenv.RepoRoot(t), "models")}
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, data, 0o640); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// countRows returns the frames of a CSV: its lines but the header.
+func countRows(t *testing.T, csv string) int {
+	t.Helper()
+	data, err := os.ReadFile(csv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Count(data, []byte("\n")) - 1
 }
