@@ -70,17 +70,23 @@ func Submit(ctx context.Context, run Runner, req SubmitRequest) (Submitted, erro
 		return Submitted{}, err
 	}
 	jobDir := filepath.Join(jobsDir, id)
-	err = os.Rename(staging, jobDir)
-	if err == nil {
-		err = m.record(jobDir, id, tasks)
-	}
-	if err == nil {
-		_, err = run.Run(ctx, "scontrol", "release", id)
-	}
-	if err != nil {
+	if err := release(ctx, run, m, staging, jobDir, id, tasks); err != nil {
 		return Submitted{}, errors.Join(fmt.Errorf("submit job %s: %w", id, err), cancel(ctx, run, id))
 	}
 	return Submitted{JobID: id, JobDir: jobDir, Tasks: len(tasks), Current: current}, nil
+}
+
+// release puts the staged job folder in place under the held job's id,
+// records the submission and lets the job run.
+func release(ctx context.Context, run Runner, m *Manifest, staging, jobDir, id string, tasks []int) error {
+	if err := os.Rename(staging, jobDir); err != nil {
+		return fmt.Errorf("name the job folder: %w", err)
+	}
+	if err := m.record(jobDir, id, tasks); err != nil {
+		return err
+	}
+	_, err := run.Run(ctx, "scontrol", "release", id)
+	return err
 }
 
 // jobsFolder returns the folder the job folder goes into, created.
