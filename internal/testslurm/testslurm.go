@@ -28,6 +28,7 @@ type Cluster struct {
 	Dir string
 	// Conf is its slurm.conf; SLURM_CONF=Conf points Slurm's commands at it.
 	Conf    string
+	paths   map[string]string // where each program is
 	daemons []*exec.Cmd
 }
 
@@ -41,16 +42,15 @@ const (
 // and stops it when the test ends.
 func Start(t testing.TB, cpus int) *Cluster {
 	t.Helper()
-	for _, cmd := range []string{"munged", "slurmctld", "slurmd", "sbatch"} {
-		if _, err := exec.LookPath(cmd); err != nil {
-			t.Fatalf("%s is not installed (run `make deps`): %v", cmd, err)
-		}
+	programs := map[string]string{}
+	for _, name := range []string{"munged", "slurmctld", "slurmd", "sbatch"} {
+		programs[name] = lookPath(t, name)
 	}
 	dir, err := os.MkdirTemp("", "auwatchd-slurm-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &Cluster{t: t, Dir: dir, Conf: filepath.Join(dir, "slurm.conf")}
+	c := &Cluster{t: t, Dir: dir, Conf: filepath.Join(dir, "slurm.conf"), paths: programs}
 	t.Cleanup(c.stop)
 	// munged requires every folder above its socket to be searchable by all.
 	if err := os.Chmod(dir, 0o711); err != nil {
@@ -62,6 +62,21 @@ func Start(t testing.TB, cpus int) *Cluster {
 	c.startDaemon("slurmd", "-D", "-N", "localhost", "-f", c.Conf)
 	c.waitIdle()
 	return c
+}
+
+// lookPath finds one of Slurm's or MUNGE's programs on the PATH, or in
+// /usr/sbin, where Debian puts the daemons and which a user's PATH may
+// lack.
+func lookPath(t testing.TB, name string) string {
+	t.Helper()
+	if path, err := exec.LookPath(name); err == nil {
+		return path
+	}
+	path := filepath.Join("/usr/sbin", name)
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("%s is not installed (run `make deps`): %v", name, err)
+	}
+	return path
 }
 
 // Env returns the environment Slurm's commands need to reach the cluster.
@@ -169,7 +184,7 @@ func (c *Cluster) startDaemon(name string, args ...string) {
 		c.t.Fatal(err)
 	}
 	defer out.Close()
-	cmd := exec.Command(name, args...)
+	cmd := exec.Command(c.paths[name], args...)
 	cmd.Env, cmd.Stdout, cmd.Stderr = c.Env(), out, out
 	if err := cmd.Start(); err != nil {
 		c.t.Fatalf("start %s: %v", name, err)
