@@ -128,6 +128,11 @@ UPDATE summaries SET every_frame = 1 - fast;
 ALTER TABLE summaries DROP COLUMN fast;
 DELETE FROM settings WHERE key = 'fast';
 `,
+	// How many folders in a watched folder only rescans cover, past the
+	// daemon's budget of file-system watches.
+	`
+ALTER TABLE folders ADD COLUMN rescanned INTEGER NOT NULL DEFAULT 0;
+`,
 }
 
 // migrate brings the database up to len(steps), one step per transaction.

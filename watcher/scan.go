@@ -10,11 +10,19 @@ import (
 )
 
 // scanMarks records what a full rescan met, so that what it did not meet can be dropped:
-// every directory walked (watched or not) and every acceptable file.
-// A nil *scanMarks records nothing (scans of a single new directory).
+// every directory walked (watched or not) and every acceptable file; and how much of the watch
+// budget the walk has handed out so far. A nil *scanMarks records nothing (scans of a single
+// new directory).
 type scanMarks struct {
-	dirs  map[string]bool
-	files map[string]bool
+	dirs     map[string]bool
+	files    map[string]bool
+	allotted int
+}
+
+func (m *scanMarks) allot(cost int) {
+	if m != nil {
+		m.allotted += cost
+	}
 }
 
 func (m *scanMarks) markDir(dir string) {
@@ -43,8 +51,12 @@ func (w *Watcher) rescan() {
 	}
 	for dir := range w.dirs {
 		if !marks.dirs[dir] {
-			_ = w.notify.Remove(dir) // already gone with its directory, most likely
-			delete(w.dirs, dir)
+			w.unwatch(dir)
+		}
+	}
+	for dir := range w.rescanned {
+		if !marks.dirs[dir] {
+			w.setWatched(dir)
 		}
 	}
 	for path := range w.pending {
@@ -78,23 +90,32 @@ func (w *Watcher) scanFolder(f *folder, marks *scanMarks) {
 	}
 }
 
-// scanDir watches dir, then makes pending every acceptable file below it whose state differs
-// from what was last reported. Symbolic links are skipped, so the walk cannot loop.
+// scanDir walks dir and the directories below it breadth first, so that a watch budget too
+// small for the whole tree goes to the directories nearest the watched folder. It watches each
+// directory the budget allows and makes pending every acceptable file whose state differs from
+// what was last reported. Symbolic links are skipped, so the walk cannot loop.
 func (w *Watcher) scanDir(folder, dir string, marks *scanMarks) {
-	marks.markDir(dir)
-	if err := w.addWatch(dir); err != nil {
-		w.problem(OpWatchDirectory, folder, dir, explainWatchError(err))
-	} else {
-		w.clearProblem(OpWatchDirectory, dir)
-		w.dirs[dir] = folder
+	for queue := []string{dir}; len(queue) > 0; queue = queue[1:] {
+		queue = append(queue, w.scanOneDir(folder, queue[0], marks)...)
 	}
+}
+
+// scanOneDir watches dir within the budget, notices its files, and returns its subdirectories
+// to walk.
+func (w *Watcher) scanOneDir(folder, dir string, marks *scanMarks) []string {
+	marks.markDir(dir)
 	entries, err := os.ReadDir(dir)
+	if err == nil && w.watchWithinBudget(folder, dir, len(entries), marks) {
+		// Files created between the listing and the watch have no event of their own.
+		entries, err = os.ReadDir(dir)
+	}
 	if err != nil {
 		w.problem(OpReadDirectory, folder, dir, err)
-		return
+		return nil
 	}
 	w.clearProblem(OpReadDirectory, dir)
 	now := time.Now()
+	var subdirs []string
 	for _, entry := range entries {
 		name := entry.Name()
 		path := filepath.Join(dir, name)
@@ -102,12 +123,13 @@ func (w *Watcher) scanDir(folder, dir string, marks *scanMarks) {
 		case entry.Type()&fs.ModeSymlink != 0:
 		case entry.IsDir():
 			if !skipsDir(name) && !w.isOtherFolder(path, folder) {
-				w.scanDir(folder, path, marks)
+				subdirs = append(subdirs, path)
 			}
 		case entry.Type().IsRegular() && acceptsFile(name):
 			w.noticeFile(folder, path, entry, marks, now)
 		}
 	}
+	return subdirs
 }
 
 // noticeFile makes a scanned file pending unless it is unchanged since reported, already
