@@ -14,14 +14,20 @@ func watchCost(entries int) int { return 1 + entryCost*entries }
 
 // watchWithinBudget watches dir, holding entries, when the budget allows, and drops its watch
 // when it no longer does. During a full rescan (marks not nil) the budget is handed out anew in
-// the walk's order, breadth first, so the directories nearest the watched folders come first.
-// It reports whether it added a watch; the caller then lists dir again, for files that
-// appeared before the watch did. A directory past the budget is counted as rescanned.
+// the walk's order, breadth first, so the directories nearest the watched folders come first:
+// a directory given its share keeps it even while the watches of deeper directories, dropped
+// later in the same walk, still hold it; it is watched from the next rescan on. The watches
+// held never exceed the budget. It reports whether it added a watch; the caller then lists dir
+// again, for files that appeared before the watch did. A directory not watched for the budget's
+// sake is counted as rescanned.
 func (w *Watcher) watchWithinBudget(folder, dir string, entries int, marks *scanMarks) bool {
 	cost := watchCost(entries)
 	old, watched := w.dirs[dir]
-	fits := w.spent-old.cost+cost <= w.cfg.WatchBudget && (marks == nil || marks.allotted+cost <= w.cfg.WatchBudget)
-	if !fits {
+	given := marks == nil || marks.allotted+cost <= w.cfg.WatchBudget
+	if given {
+		marks.allot(cost)
+	}
+	if !given || w.spent-old.cost+cost > w.cfg.WatchBudget {
 		if watched {
 			w.unwatch(dir)
 		}
@@ -38,7 +44,6 @@ func (w *Watcher) watchWithinBudget(folder, dir string, entries int, marks *scan
 	}
 	w.spent += cost - old.cost
 	w.dirs[dir] = watchedDir{folder: folder, cost: cost}
-	marks.allot(cost)
 	return !watched
 }
 

@@ -45,13 +45,29 @@ func TestWatchBudgetLeavesDeepDirectoriesToRescans(t *testing.T) {
 	waitForRescanned(t, w, map[string]int{})
 }
 
-// The default budget is half the open-files limit the process runs with.
+// The budget goes to every watched folder's top directories before any deeper one.
+func TestWatchBudgetServesEveryFolderFirst(t *testing.T) {
+	t.Parallel()
+	big, small := t.TempDir(), t.TempDir()
+	for _, d := range []string{"a", "b", "a/x", "b/y"} {
+		mkdir(t, filepath.Join(big, d))
+	}
+	mkdir(t, filepath.Join(small, "c"))
+	w := startWatcher(t, Config{WatchBudget: 4 * watchCost(0)}, big)
+	waitForRescanned(t, w, map[string]int{big: 1}) // b/y
+	// Added later, small finds the budget spent; the rescans then hand it out anew: both
+	// folders and big's a and b are watched; a/x, b/y and small's c are rescanned.
+	w.SetFolders([]string{big, small})
+	waitForRescanned(t, w, map[string]int{big: 2, small: 1})
+}
+
+// The default budget is half the open-files limit the process runs with, within its bounds.
 func TestDefaultWatchBudgetIsHalfTheOpenFilesLimit(t *testing.T) {
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := DefaultWatchBudget(), int(min(lim.Cur, maxWatchBudget)/2); got != max(want, minWatchBudget) {
+	if got, want := DefaultWatchBudget(), int(min(lim.Cur/2, maxWatchBudget)); got != max(want, minWatchBudget) {
 		t.Errorf("DefaultWatchBudget() = %d with the limit %d, want %d", got, lim.Cur, want)
 	}
 	cfg, err := Config{}.withDefaults()

@@ -31,26 +31,22 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// DefaultWatchBudget is half the process's open-files limit: the other half stays for videos
-// being decoded, CSVs being written, the database and the runtime. The limit read is the soft
-// one after the Go runtime raised it to the hard one at start, so it is the hard limit the
-// process was started with (the LaunchAgent sets 4096 on macOS, where kqueue spends descriptors).
-// On Linux inotify spends no descriptor; its limit is fs.inotify.max_user_watches, shared by
-// the user's programs, and the same budget keeps the two systems alike.
+// DefaultWatchBudget is half the process's open-files limit, the other half staying for videos
+// being decoded, CSVs being written, the database and the runtime, and at most maxWatchBudget.
+// The limit read is the soft one after the Go runtime raised it to the hard one at start (on
+// macOS within kern.maxfilesperproc). On Linux inotify spends no descriptor; its limit is
+// fs.inotify.max_user_watches, shared by the user's programs, and the same rule keeps the two
+// systems alike.
 func DefaultWatchBudget() int {
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur == 0 {
 		return minWatchBudget
 	}
-	return int(max(minWatchBudget, min(lim.Cur, maxWatchBudget)/2))
+	return int(max(minWatchBudget, min(lim.Cur/2, maxWatchBudget)))
 }
 
-// The default budget's bounds: a watched folder's own directory is always affordable, and an
-// unlimited limit still yields a number.
-const (
-	minWatchBudget = 16
-	maxWatchBudget = 1 << 30
-)
+// minWatchBudget keeps a watched folder's own directory affordable whatever the limit.
+const minWatchBudget = 16
 
 // withDefaults fills zero fields and rejects negative durations.
 func (c Config) withDefaults() (Config, error) {

@@ -46,9 +46,15 @@ func (w *Watcher) rescan() {
 		paths = append(paths, path)
 	}
 	slices.Sort(paths)
+	// One walk over every folder, so that the watch budget goes to each folder's top
+	// directories before any folder's deeper ones.
+	var roots []dirIn
 	for _, path := range paths {
-		w.scanFolder(w.folders[path], marks)
+		if w.folderReady(w.folders[path]) {
+			roots = append(roots, dirIn{folder: path, dir: path})
+		}
 	}
+	w.walk(roots, marks)
 	for dir := range w.dirs {
 		if !marks.dirs[dir] {
 			w.unwatch(dir)
@@ -74,6 +80,13 @@ func (w *Watcher) rescan() {
 
 // scanFolder scans one watched folder, or records why it cannot.
 func (w *Watcher) scanFolder(f *folder, marks *scanMarks) {
+	if w.folderReady(f) {
+		w.scanDir(f.path, f.path, marks)
+	}
+}
+
+// folderReady reports whether a watched folder is there to be scanned, or records why not.
+func (w *Watcher) folderReady(f *folder) bool {
 	info, err := os.Stat(f.path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -86,8 +99,9 @@ func (w *Watcher) scanFolder(f *folder, marks *scanMarks) {
 		w.clearProblem(OpFindFolder, f.path)
 		w.clearProblem(OpStatFolder, f.path)
 		w.clearProblem(OpWatchFolder, f.path)
-		w.scanDir(f.path, f.path, marks)
+		return true
 	}
+	return false
 }
 
 // scanDir walks dir and the directories below it breadth first, so that a watch budget too
@@ -95,8 +109,21 @@ func (w *Watcher) scanFolder(f *folder, marks *scanMarks) {
 // directory the budget allows and makes pending every acceptable file whose state differs from
 // what was last reported. Symbolic links are skipped, so the walk cannot loop.
 func (w *Watcher) scanDir(folder, dir string, marks *scanMarks) {
-	for queue := []string{dir}; len(queue) > 0; queue = queue[1:] {
-		queue = append(queue, w.scanOneDir(folder, queue[0], marks)...)
+	w.walk([]dirIn{{folder: folder, dir: dir}}, marks)
+}
+
+// dirIn is a directory to scan and the watched folder it lies in.
+type dirIn struct {
+	folder, dir string
+}
+
+// walk scans the directories of queue and every directory below them, breadth first.
+func (w *Watcher) walk(queue []dirIn, marks *scanMarks) {
+	for ; len(queue) > 0; queue = queue[1:] {
+		d := queue[0]
+		for _, sub := range w.scanOneDir(d.folder, d.dir, marks) {
+			queue = append(queue, dirIn{folder: d.folder, dir: sub})
+		}
 	}
 }
 

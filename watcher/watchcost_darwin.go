@@ -5,3 +5,8 @@ package watcher
 // reports changes only on open descriptors (fsnotify #129, #358). There is no way to watch a
 // directory alone, so the budget counts them all.
 const entryCost = 1
+
+// maxWatchBudget caps the default budget: kqueue's descriptors come from the system-wide file
+// table (kern.maxfiles) that every program shares, and Go raises the daemon's own limit to tens
+// of thousands.
+const maxWatchBudget = 8192

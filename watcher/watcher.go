@@ -249,14 +249,19 @@ func (w *Watcher) applyFolders() {
 			w.rescanDue = true
 		}
 	}
+	var roots []dirIn
 	for _, path := range wanted {
 		if _, ok := w.folders[path]; !ok {
 			f := &folder{path: path}
 			w.folders[path] = f
 			w.log.Info("watching folder", "folder", path)
-			w.scanFolder(f, nil)
+			if w.folderReady(f) {
+				roots = append(roots, dirIn{folder: path, dir: path})
+			}
 		}
 	}
+	// New folders are walked together, so that each one's top directories are watched first.
+	w.walk(roots, nil)
 }
 
 // forget drops everything known under path, which was removed or renamed away.
