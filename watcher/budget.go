@@ -96,8 +96,12 @@ func (w *Watcher) publishRescanned() {
 		counts[folder]++
 	}
 	w.problemsMu.Lock()
+	old := w.rescannedCounts
 	w.rescannedCounts = counts
 	w.problemsMu.Unlock()
+	if !maps.Equal(old, counts) {
+		w.log.Info("folders past the watch budget are found by the rescans alone", "rescanned", counts, "budget", w.cfg.WatchBudget)
+	}
 }
 
 // Rescanned returns, per watched folder, how many directories in it (itself included) are past
