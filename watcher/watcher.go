@@ -71,6 +71,9 @@ type Watcher struct {
 	problems        map[problemKey]Problem
 	rescannedCounts map[string]int
 
+	waitingMu sync.Mutex
+	waiting   []string // the pending files at the last poll, by path; read by Waiting
+
 	// Owned by Run's goroutine.
 	folders               map[string]*folder      // cleaned folder path → state
 	dirs                  map[string]watchedDir   // watched directory → its folder and cost
@@ -174,6 +177,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 			if !w.checkPending(ctx, now) {
 				return nil
 			}
+			w.publishWaiting()
 		}
 	}
 }

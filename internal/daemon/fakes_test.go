@@ -62,6 +62,7 @@ func (m *fakeMeasurer) Process(ctx context.Context, video, out string, opt pipel
 	if err != nil {
 		return pipeline.Summary{}, err
 	}
+	progress(pipeline.Progress{Frame: 2, Total: 2})
 	if after != nil {
 		after(ctx, video, out)
 	}
@@ -91,6 +92,7 @@ type fakeWatcher struct {
 	folders    []string
 	problems   []watcher.Problem
 	rescanned  map[string]int
+	waiting    []string
 }
 
 func newFakeWatcher() *fakeWatcher {
@@ -115,6 +117,12 @@ func (w *fakeWatcher) Rescanned() map[string]int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.rescanned
+}
+
+func (w *fakeWatcher) Waiting() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.waiting
 }
 
 func (w *fakeWatcher) Run(ctx context.Context) error {
