@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what auwatchd needs to build and test, and only what is missing:
-# OpenCV (for gocv), FFmpeg, pkg-config, npm, and ONNX Runtime's shared library
-# (taken from the onnxruntime-node npm package, verified by sha256) into lib/.
+# OpenCV 4 (for gocv; Homebrew's opencv@4 on macOS), FFmpeg, pkg-config, npm,
+# and ONNX Runtime's shared library (taken from the onnxruntime-node npm
+# package, verified by sha256) into lib/.
 #
 # On Debian x86-64 it also installs the arm64 build and test path that
 # `make test` and `make test-arm64` use: a cross compiler, user-mode QEMU,
@@ -116,9 +117,12 @@ install_arm64_sysroot() {
 	as_root mv "$ARM64_SYSROOT.partial" "$ARM64_SYSROOT"
 }
 
+# install_macos installs OpenCV 4 as Homebrew's opencv@4: its opencv formula
+# is OpenCV 5, which gocv does not build against. opencv@4 is keg-only; the
+# Makefile points PKG_CONFIG_PATH at it.
 install_macos() {
 	command -v brew >/dev/null 2>&1 || { echo "deps: Homebrew is required on macOS: https://brew.sh" >&2; exit 1; }
-	for p in opencv pkg-config node; do
+	for p in opencv@4 pkg-config node; do
 		brew list --versions "$p" >/dev/null 2>&1 || { echo "deps: installing with Homebrew: $p"; brew install "$p"; }
 	done
 }

@@ -141,6 +141,11 @@ CREATE TABLE waiting (
 	path TEXT PRIMARY KEY
 ) WITHOUT ROWID;
 `,
+	// How many folders in a watched folder only rescans cover, past the
+	// daemon's budget of file-system watches.
+	`
+ALTER TABLE folders ADD COLUMN rescanned INTEGER NOT NULL DEFAULT 0;
+`,
 }
 
 // migrate brings the database up to len(steps), one step per transaction.

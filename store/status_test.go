@@ -195,30 +195,32 @@ func TestFolderHealth(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	health := func() map[string]string {
+	health := func() map[string]FolderHealth {
 		t.Helper()
 		st, err := s.Status(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := map[string]string{}
+		got := map[string]FolderHealth{}
 		for _, f := range st.Folders {
-			got[f.Path] = f.Health
+			got[f.Path] = FolderHealth{f.Health, f.Rescanned}
 		}
 		return got
 	}
-	want := map[string]string{"/v/a": FolderMissing, "/v/b": CannotRead("permission denied"), "/v/c": ""}
-	if err := s.SetFolderHealth(ctx, map[string]string{"/v/a": FolderMissing, "/v/b": CannotRead("permission denied"), "/elsewhere": "missing"}); err != nil {
+	want := map[string]FolderHealth{"/v/a": {Health: FolderMissing}, "/v/b": {Health: CannotRead("permission denied")}, "/v/c": {Rescanned: 4873}}
+	set := maps.Clone(want)
+	set["/elsewhere"] = FolderHealth{Health: FolderMissing}
+	if err := s.SetFolderHealth(ctx, set); err != nil {
 		t.Fatal(err)
 	}
 	if got := health(); !maps.Equal(got, want) {
 		t.Errorf("health %v, want %v", got, want)
 	}
-	if err := s.SetFolderHealth(ctx, map[string]string{"/v/b": CannotRead("permission denied")}); err != nil {
+	if err := s.SetFolderHealth(ctx, map[string]FolderHealth{"/v/b": {Health: CannotRead("permission denied")}}); err != nil {
 		t.Fatal(err)
 	}
-	want["/v/a"] = ""
+	want["/v/a"], want["/v/c"] = FolderHealth{}, FolderHealth{}
 	if got := health(); !maps.Equal(got, want) {
-		t.Errorf("after /v/a came back: %v, want %v", got, want)
+		t.Errorf("after /v/a came back and /v/c is watched in full: %v, want %v", got, want)
 	}
 }

@@ -96,11 +96,14 @@ func printStatus(w io.Writer, s store.Status) {
 	fmt.Fprintf(w, "%s with %s: %d queued, %d running, %d done, %d failed\n",
 		state, workersName(s.Workers), s.Counts.Queued, s.Counts.Running, s.Counts.Done, s.Counts.Failed)
 	for _, f := range s.Folders {
+		line := "watching " + f.Path
 		if f.Health != "" {
-			fmt.Fprintf(w, "watching %s — %s\n", f.Path, f.Health)
-		} else {
-			fmt.Fprintf(w, "watching %s\n", f.Path)
+			line += " — " + f.Health
 		}
+		if f.Rescanned > 0 {
+			line += fmt.Sprintf(" — folders in it rescanned, not watched: %d (over the watch budget; see run --watch-budget)", f.Rescanned)
+		}
+		fmt.Fprintln(w, line)
 	}
 	if s.DiskFull {
 		fmt.Fprintln(w, "the data folder's disk is full: finished videos wait to be recorded until there is room")

@@ -32,7 +32,7 @@ type Store interface {
 	EveryFrame(ctx context.Context) (bool, error)
 	Workers(ctx context.Context) (int, error)
 	SetWatcherProblem(ctx context.Context, problem string) error
-	SetFolderHealth(ctx context.Context, health map[string]string) error
+	SetFolderHealth(ctx context.Context, health map[string]store.FolderHealth) error
 	SetWaiting(ctx context.Context, paths []string) error
 	Enqueue(ctx context.Context, folderID int64, v store.VideoFile) (store.Job, bool, error)
 	SetOutput(ctx context.Context, id int64, outputPath, outputSHA256 string) error
@@ -56,6 +56,7 @@ type Watcher interface {
 	SetFolders(paths []string)
 	Candidates() <-chan watcher.Candidate
 	Problems() []watcher.Problem
+	Rescanned() map[string]int
 	Waiting() []string
 	Run(ctx context.Context) error
 	Close() error

@@ -91,6 +91,7 @@ type fakeWatcher struct {
 	mu         sync.Mutex
 	folders    []string
 	problems   []watcher.Problem
+	rescanned  map[string]int
 	waiting    []string
 }
 
@@ -110,6 +111,12 @@ func (w *fakeWatcher) Problems() []watcher.Problem {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.problems
+}
+
+func (w *fakeWatcher) Rescanned() map[string]int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.rescanned
 }
 
 func (w *fakeWatcher) Waiting() []string {

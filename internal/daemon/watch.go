@@ -115,7 +115,7 @@ func (d *Daemon) watcherHealth() string {
 type watcherState struct {
 	known    bool // false before the first publication, which writes all
 	problems string
-	folders  map[string]string
+	folders  map[string]store.FolderHealth
 	waiting  []string
 }
 
@@ -156,26 +156,35 @@ func (d *Daemon) waiting() []string {
 	return w.Waiting()
 }
 
-// folderHealth maps the watcher's problems onto the watched folders: one
-// that is missing, or that cannot be read in whole or in part.
-func (d *Daemon) folderHealth() map[string]string {
+// folderHealth maps the watcher's problems onto the watched folders (one
+// that is missing, or that cannot be read in whole or in part), with how
+// many folders in each only rescans cover.
+func (d *Daemon) folderHealth() map[string]store.FolderHealth {
 	d.mu.Lock()
 	w := d.watcher
 	d.mu.Unlock()
-	health := map[string]string{}
+	health := map[string]store.FolderHealth{}
 	if w == nil {
 		return health
 	}
 	for _, p := range w.Problems() {
+		h := health[p.Folder]
 		switch {
 		case p.Folder == "":
+			continue
 		case p.Op == watcher.OpFindFolder:
-			health[p.Folder] = store.FolderMissing
-		case p.Op == watcher.OpStatFolder || p.Op == watcher.OpWatchFolder || p.Op == watcher.OpReadDirectory:
-			if _, told := health[p.Folder]; !told {
-				health[p.Folder] = store.CannotRead(readFailure(p))
-			}
+			h.Health = store.FolderMissing
+		case h.Health == "" && (p.Op == watcher.OpStatFolder || p.Op == watcher.OpWatchFolder || p.Op == watcher.OpReadDirectory):
+			h.Health = store.CannotRead(readFailure(p))
+		default:
+			continue
 		}
+		health[p.Folder] = h
+	}
+	for folder, n := range w.Rescanned() {
+		h := health[folder]
+		h.Rescanned = n
+		health[folder] = h
 	}
 	return health
 }

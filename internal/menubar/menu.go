@@ -142,7 +142,7 @@ func menuModel(s store.Status, now time.Time, set menuSettings) MenuModel {
 }
 
 // folderEntry opens a watched folder, and says when it is missing or
-// cannot be read.
+// cannot be read, or when some folders in it are only rescanned.
 func folderEntry(f store.Folder, userHome string) MenuEntry {
 	e := MenuEntry{Label: "Open " + shortenPath(homeRelative(f.Path, userHome), menuPathWidth), Tooltip: f.Path, Open: []Target{{Path: f.Path}}}
 	switch {
@@ -153,6 +153,10 @@ func folderEntry(f store.Folder, userHome string) MenuEntry {
 	}
 	if f.Health != "" {
 		e.Tooltip += ": " + f.Health
+	}
+	if f.Rescanned > 0 {
+		e.Label += " — " + plural(f.Rescanned, "folder") + " rescanned"
+		e.Tooltip += "; " + plural(f.Rescanned, "folder") + " in it rescanned every so often instead of watched, to spare open files"
 	}
 	return e
 }

@@ -384,6 +384,7 @@ func TestMenuModelFolderHealth(t *testing.T) {
 		{ID: 1, Path: "/v/desk", Health: store.CannotRead("permission denied")},
 		{ID: 2, Path: "/v/drive", Health: store.FolderMissing},
 		{ID: 3, Path: "/v/lab"},
+		{ID: 4, Path: "/v/frames", Rescanned: 4873},
 	}}
 	const url = "x-apple.systempreferences:com.apple.preference.security?Privacy"
 	m := menuModel(s, menuNow, menuSettings{PrivacyURL: url})
@@ -391,6 +392,8 @@ func TestMenuModelFolderHealth(t *testing.T) {
 		{Label: "Open /v/desk — cannot read", Tooltip: "/v/desk: cannot read: permission denied", Open: folder("/v/desk")},
 		{Label: "Open /v/drive — missing", Tooltip: "/v/drive: missing", Open: folder("/v/drive")},
 		{Label: "Open /v/lab", Tooltip: "/v/lab", Open: folder("/v/lab")},
+		{Label: "Open /v/frames — 4873 folders rescanned",
+			Tooltip: "/v/frames; 4873 folders in it rescanned every so often instead of watched, to spare open files", Open: folder("/v/frames")},
 	}
 	if !reflect.DeepEqual(m.Folders, want) {
 		t.Errorf("folder lines\n got %+v\nwant %+v", m.Folders, want)
@@ -404,6 +407,11 @@ func TestMenuModelFolderHealth(t *testing.T) {
 	s.Folders[0].Health = ""
 	if m := menuModel(s, menuNow, menuSettings{PrivacyURL: url}); m.Privacy.Label != "" {
 		t.Errorf("a privacy line %+v with only a missing folder", m.Privacy)
+	}
+	// Folders left to the rescans are still found: no attention for them.
+	s.Folders = s.Folders[2:]
+	if m := menuModel(s, menuNow, menuSettings{PrivacyURL: url}); m.Icon == icon.Attention || m.Privacy.Label != "" {
+		t.Errorf("with only rescanned folders: icon %v, privacy line %+v", m.Icon, m.Privacy)
 	}
 }
 
