@@ -176,7 +176,7 @@ func testResult(id int64, frames int, names []string) Result {
 		OutputSHA256: strings.Repeat("ab", 32),
 		Summary: Summary{Frames: frames, Successful: frames - frames/10, FPS: 30, WallSeconds: float64(frames) / 30, AUs: stats,
 			MeanGaze: &[2]float64{0.125, -0.25}},
-		AUNames:      names,
-		Frames:       slices.Values(testFrames(id, frames, len(names))),
+		AUNames: names,
+		Frames:  slices.Values(testFrames(id, frames, len(names))),
 	}
 }
