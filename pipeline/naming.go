@@ -22,11 +22,11 @@ func OutputPath(videoPath, dir string) string {
 	return filepath.Join(dir, OutputName(videoPath))
 }
 
-// ModeName names the mode that Options.Fast chooses, as commands and logs
-// say it: "default" or "fast".
-func ModeName(fast bool) string {
-	if fast {
-		return "fast"
+// ModeName names the mode that Options.EveryFrame chooses, as commands and
+// logs say it: "default" or "every-frame".
+func ModeName(everyFrame bool) string {
+	if everyFrame {
+		return "every-frame"
 	}
 	return "default"
 }

@@ -15,7 +15,7 @@ type Summary struct {
 	Successful  int      `json:"successful_frames"`
 	FPS         float64  `json:"fps"`
 	WallSeconds float64  `json:"wall_seconds"`
-	Fast        bool     `json:"fast"` // measured in the fast mode
+	EveryFrame  bool     `json:"every_frame"` // measured with PFLD on every frame
 	AUs         []AUStat `json:"aus"`
 	// MeanGaze is the mean gaze_angle_x and gaze_angle_y (radians) over
 	// the frames with a face; nil when there were none.
@@ -96,9 +96,9 @@ func insertSummary(ctx context.Context, tx *sql.Tx, id int64, sum Summary) error
 	if sum.MeanGaze != nil {
 		gaze = [2]sql.NullFloat64{{Float64: sum.MeanGaze[0], Valid: true}, {Float64: sum.MeanGaze[1], Valid: true}}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO summaries (job_id, frames, successful_frames, fps, wall_seconds, fast,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO summaries (job_id, frames, successful_frames, fps, wall_seconds, every_frame,
 		mean_gaze_angle_x, mean_gaze_angle_y) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, sum.Frames, sum.Successful, sum.FPS, sum.WallSeconds, sum.Fast, gaze[0], gaze[1]); err != nil {
+		id, sum.Frames, sum.Successful, sum.FPS, sum.WallSeconds, sum.EveryFrame, gaze[0], gaze[1]); err != nil {
 		return err
 	}
 	for _, au := range sum.AUs {

@@ -27,7 +27,7 @@ func commands() []command {
 		{"retry", "queue failed videos again", runRetry},
 		{"pause", "stop taking new videos (the current one finishes)", pauseCommand(true)},
 		{"resume", "take new videos again", pauseCommand(false)},
-		{"mode", "show or choose the mode new videos are measured in: default or fast", storeCommand("mode", "[default | fast]", mode)},
+		{"mode", "show or choose the mode new videos are measured in: default or every-frame", storeCommand("mode", "[default | every-frame]", mode)},
 		{"workers", "show or choose how many videos the daemon measures at once: N or auto", storeCommand("workers", "[N | auto]", workers)},
 		{"bench", "measure speed, per stage, and memory on videos", runBench},
 		{"install", "start the daemon at every login (launchd or systemd)", runInstall},
