@@ -75,8 +75,8 @@ func TestEyesFromOpenFaceLandmarks(t *testing.T) {
 		}
 	})
 	t.Logf("eye landmarks from OpenFace's 68 points: %.3f px after Refine, %.3f px after FitEyes; depth %.2f mm from OpenFace's", refined, fitted, depth)
-	if refined > 1 || fitted > 0.65 {
-		t.Errorf("eye landmarks %.3f px (Refine) and %.3f px (FitEyes) from OpenFace's, want ≤ 1 and ≤ 0.65", refined, fitted)
+	if refined > 1 || fitted > 0.7 {
+		t.Errorf("eye landmarks %.3f px (Refine) and %.3f px (FitEyes) from OpenFace's, want ≤ 1 and ≤ 0.7", refined, fitted)
 	}
 	if depth > 15 {
 		t.Errorf("eye depths %.2f mm from OpenFace's on average, want ≤ 15", depth)
