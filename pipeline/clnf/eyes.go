@@ -62,10 +62,6 @@ func eyeFitters(parts []*partFitter) []*partFitter {
 	return eyes
 }
 
-// HasEyes reports whether the Fitter fits OpenFace's two eye models: the
-// model has them and the fit is hierarchical.
-func (f *Fitter) HasEyes() bool { return f.eyes != nil }
-
 // Eyes writes the two eye parts' fits of the last Refine or FitEyes into
 // out and reports whether there are any: false without eye models or when
 // that call failed.

@@ -44,7 +44,7 @@ func TestEyesFromOpenFaceLandmarks(t *testing.T) {
 	}
 	defer f.Close()
 	var eyes [2]EyeFit
-	if !f.HasEyes() || f.Eyes(&eyes) {
+	if f.eyes == nil || f.Eyes(&eyes) {
 		t.Fatal("a new Fitter must have eye models and no eye fit yet")
 	}
 	ref, err := csvout.ReadTrack(testenv.TestdataPath(t, "reference/openface-2.2-ceclm/subj01_timepoint01_openface.csv"))
