@@ -161,7 +161,7 @@ func TestCompleteStoresGaze(t *testing.T) {
 // with NULL gaze angles.
 func TestGazeAfterUpgrade(t *testing.T) {
 	db, path := openUnmigrated(t)
-	const beforeGaze = 5
+	const beforeGaze = 6
 	if err := migrate(context.Background(), db, migrations[:beforeGaze]); err != nil {
 		t.Fatal(err)
 	}
