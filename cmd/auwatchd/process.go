@@ -27,7 +27,7 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 	setup.register(fs)
 	outDir := fs.String("o", "", "write the CSVs into this folder instead of beside each video")
 	everyFrame := fs.Bool("every-frame", false, everyFrameUsage)
-	landmarksFrom := fs.String("landmarks-from", "", "take each frame's landmarks (and PDM parameters) from this OpenFace CSV instead of detecting them")
+	landmarksFrom := fs.String("landmarks-from", "", "take each frame's landmarks (and PDM parameters and eye landmarks, when it has them) from this OpenFace CSV instead of detecting them")
 	trackParams := fs.Bool("au-from-track-params", false, "with --landmarks-from: compute AU features from the CSV's p_* parameters instead of fitting them to the landmarks as OpenFace's AU stage does")
 	jobs := fs.Int("j", 1, "measure up to `N` videos at once, each on its share of the cores")
 	if err := parseArgs(fs, args); err != nil {
@@ -126,8 +126,12 @@ func processVideo(ctx context.Context, engine *pipeline.Engine, v, out string, o
 		fmt.Fprintf(stderr, "✗ %v\n", err)
 		return false
 	}
-	fmt.Fprintf(stdout, "✓ %s → %s: %d frames, %d with a face, %.1f frames/s, %.1f s\n",
-		v, out, sum.Frames, sum.Successful, sum.FPS(), sum.Wall.Seconds())
+	eyes := ""
+	if opt.Track != nil {
+		eyes = "; " + sum.Eyes.String()
+	}
+	fmt.Fprintf(stdout, "✓ %s → %s: %d frames, %d with a face, %.1f frames/s, %.1f s%s\n",
+		v, out, sum.Frames, sum.Successful, sum.FPS(), sum.Wall.Seconds(), eyes)
 	return true
 }
 

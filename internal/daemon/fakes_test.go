@@ -69,7 +69,8 @@ func (m *fakeMeasurer) Process(ctx context.Context, video, out string, opt pipel
 	return pipeline.Summary{Video: video, Output: out, Frames: 2, Successful: 2, Wall: time.Millisecond,
 		Results: pipeline.Results{IntensityNames: []string{"AU12"}, OccurrenceNames: []string{"AU12"},
 			Timestamps: []float64{0, 0.04}, Success: []bool{true, true},
-			Intensity: [][]float64{{0.5}, {1.5}}, Occurrence: [][]float64{{0}, {1}}}}, nil
+			Intensity: [][]float64{{0.5}, {1.5}}, Occurrence: [][]float64{{0}, {1}},
+			GazeAngles: [][2]float64{{0.1, -0.2}, {0.3, 0}}}}, nil
 }
 
 func (m *fakeMeasurer) SetWorkers(n int) {
