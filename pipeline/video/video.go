@@ -122,6 +122,22 @@ func (r *Reader) timestamp() float64 {
 	return ts
 }
 
+// Seek makes frame n, counted from 0, the next one Next decodes. OpenCV's
+// FFmpeg backend seeks to the key frame before it and decodes forward to
+// it, so a seek costs up to a key-frame interval of decoding. Timestamps
+// after a seek are the container's presentation times.
+func (r *Reader) Seek(n int) error {
+	if n < 0 || (r.Info.Frames > 0 && n >= r.Info.Frames) {
+		return fmt.Errorf("seek in %s: frame %d is outside the video's %d frames", r.path, n+1, r.Info.Frames)
+	}
+	r.cap.Set(gocv.VideoCapturePosFrames, float64(n))
+	if got := int(r.cap.Get(gocv.VideoCapturePosFrames)); got != n {
+		return fmt.Errorf("seek in %s: reached frame %d instead of %d", r.path, got+1, n+1)
+	}
+	r.index, r.last = n, 0
+	return nil
+}
+
 func copyFrame(dst, src []uint8, m gocv.Mat, w, h int) {
 	if m.IsContinuous() {
 		copy(dst, src)
