@@ -22,6 +22,7 @@ func commands() []command {
 	return []command{
 		{"run", "watch folders and measure every video dropped into them", runRun},
 		{"process", "measure AUs in videos and write OpenFace-format CSVs", runProcess},
+		{"report", "write the HTML report of an OpenFace-format CSV: tracking, AUs, pose, faces", runReport},
 		{"folders", "list, add or remove watched folders", storeCommand("folders", "add|remove|list [PATH]", folders)},
 		{"status", "show queued, running, done and failed videos", runStatus},
 		{"retry", "queue failed videos again", runRetry},
