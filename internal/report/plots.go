@@ -75,10 +75,8 @@ func (t *Track) timeline(edges []int) (template.HTML, error) {
 		band.Color, band.LineStyle.Width = failColor, 0
 		p.Add(band)
 	}
-	if t.Confidence != nil {
-		if err := addSeries(p, "", seriesColor[0], times, t.binLowest(t.Confidence, edges)); err != nil {
-			return "", err
-		}
+	if err := addSeries(p, "", seriesColor[0], times, t.binLowest(edges)); err != nil {
+		return "", err
 	}
 	p.X.Min, p.X.Max = 0, t.Duration()
 	return svg(p, plotWidth, 2.2*vg.Inch)
@@ -108,13 +106,13 @@ func (t *Track) minBinWidth(edges []int) float64 {
 	return t.Duration() / float64(len(edges)-1)
 }
 
-// binLowest returns each bin's lowest value.
-func (t *Track) binLowest(values []float64, edges []int) []float64 {
+// binLowest returns each bin's lowest confidence, 0 where a frame has no face.
+func (t *Track) binLowest(edges []int) []float64 {
 	out := make([]float64, len(edges)-1)
 	for b := range out {
 		out[b] = math.Inf(1)
 		for i := edges[b]; i < edges[b+1]; i++ {
-			out[b] = min(out[b], values[i])
+			out[b] = min(out[b], t.confidence(i))
 		}
 	}
 	return out
