@@ -156,10 +156,12 @@ func loadInBrowser(t *testing.T, page string) string {
 	return stdout.String()
 }
 
-// findBrowser returns the Chromium that make deps installs.
+// findBrowser returns the Chromium that make deps installs on Linux, or a
+// Chromium or Chrome installed on macOS.
 func findBrowser(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome",
+		"/Applications/Chromium.app/Contents/MacOS/Chromium", "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
