@@ -12,12 +12,16 @@ const RecentLimit = 10
 
 // Status is everything `auwatchd status` and the menu bar show.
 type Status struct {
-	Paused  bool   `json:"paused"`
-	Fast    bool   `json:"fast"` // new videos are measured in the fast mode
-	Counts  Counts `json:"counts"`
-	Workers int    `json:"workers"`          // the workers setting; AutoWorkers lets the daemon choose
-	Watcher string `json:"watcher,omitzero"` // what keeps the folder watcher from working; empty while it works
-	Running []Job  `json:"running"`          // oldest first; empty when idle
+	Paused bool   `json:"paused"`
+	Fast   bool   `json:"fast"` // new videos are measured in the fast mode
+	Counts Counts `json:"counts"`
+	// Report and Thumbnails say whether a report goes beside each CSV and
+	// whether it shows faces.
+	Report     bool   `json:"report"`
+	Thumbnails bool   `json:"thumbnails"`
+	Workers    int    `json:"workers"`          // the workers setting; AutoWorkers lets the daemon choose
+	Watcher    string `json:"watcher,omitzero"` // what keeps the folder watcher from working; empty while it works
+	Running    []Job  `json:"running"`          // oldest first; empty when idle
 	// DiskFull says the database's disk is (nearly) full: the daemon keeps
 	// finished results until they can be recorded.
 	DiskFull     bool     `json:"disk_full,omitzero"`
@@ -43,6 +47,12 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 			return err
 		}
 		if st.Fast, err = boolSetting(ctx, tx, SettingFast, false); err != nil {
+			return err
+		}
+		if st.Report, err = boolSetting(ctx, tx, SettingReport, true); err != nil {
+			return err
+		}
+		if st.Thumbnails, err = boolSetting(ctx, tx, SettingThumbnails, true); err != nil {
 			return err
 		}
 		if st.Counts, err = countStates(ctx, tx); err != nil {

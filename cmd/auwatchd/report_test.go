@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"image/jpeg"
 	"image/png"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/auwatchd/auwatchd/internal/testenv"
+	"github.com/auwatchd/auwatchd/store"
 )
 
 // The report of a video measured by process, and that of an OpenFace CE-CLM
@@ -236,4 +239,58 @@ func section(page, id string) string {
 		return page[start:]
 	}
 	return page[start : start+end]
+}
+
+// The daemon writes a report beside each CSV, with faces or without as the
+// thumbnails setting says, none when reports are off, never over a file it
+// did not write, and moves it with its video.
+func TestDaemonWritesReports(t *testing.T) {
+	home, folder := t.TempDir(), t.TempDir()
+	sample := testenv.TestdataPath(t, "videos/changeLighting.wmv")
+	foreign := filepath.Join(folder, "kept.wmv.au.html")
+	if err := os.WriteFile(foreign, []byte("a researcher's notes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := startDaemon(t, home, folder)
+	setting := func(args ...string) {
+		t.Helper()
+		if code, _, errOut := runBinary(t, nil, append(args, "--home", home)...); code != 0 {
+			t.Fatalf("%v: %s", args, errOut)
+		}
+	}
+	measure := func(name string, done int) string {
+		t.Helper()
+		copyFile(t, sample, filepath.Join(folder, name))
+		d.waitFor(name+" done", func(s store.Status) bool { return s.Counts.Done == done })
+		page, err := os.ReadFile(filepath.Join(folder, name+".au.html"))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+		return string(page)
+	}
+	if page := measure("faces.wmv", 1); strings.Count(page, `<figure class="thumb`) != 8 || !strings.Contains(page, "88 frames (100 %)") {
+		t.Errorf("the first report lacks its 8 thumbnails or its frame count:\n%s", page)
+	}
+	setting("thumbnails", "off")
+	if page := measure("nofaces.wmv", 2); page == "" || strings.Contains(page, "<img") {
+		t.Errorf("with thumbnails off, want a report without faces, got %d bytes", len(page))
+	}
+	if page := measure("kept.wmv", 3); page != "a researcher's notes\n" {
+		t.Error("the daemon replaced a file it did not write")
+	}
+	setting("reports", "off")
+	if page := measure("none.wmv", 4); page != "" {
+		t.Error("with reports off, a report was written")
+	}
+	if err := os.Rename(filepath.Join(folder, "faces.wmv"), filepath.Join(folder, "renamed.wmv")); err != nil {
+		t.Fatal(err)
+	}
+	d.waitFor("the CSV moved", func(store.Status) bool {
+		_, err := os.Stat(filepath.Join(folder, "renamed.wmv.au.html"))
+		return err == nil
+	})
+	d.stop()
+	if _, err := os.Stat(filepath.Join(folder, "faces.wmv.au.html")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the report stayed under the old name: %v", err)
+	}
 }

@@ -87,6 +87,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		DefaultFolder: defaultFolder(),
 		AutoWorkers:   pipeline.AutoWorkers(),
 		Awake:         keeper,
+		Version:       versionString(),
 	})
 	log.Info("started", "home", dir, "database", st.Path())
 	// The menu bar, when there is one, needs the main goroutine; the daemon
