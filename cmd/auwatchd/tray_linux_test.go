@@ -389,8 +389,8 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(folder, "session_01.wmv.au.csv")); err != nil {
 		t.Fatalf("no CSV beside the video: %v", err)
 	}
-	if n := desk.waitNotice("auwatchd: batch finished"); n.Body != "1 video measured" {
-		t.Errorf("batch notification body %q", n.Body)
+	if n, report := desk.waitNotice("auwatchd: batch finished"), filepath.Join(folder, "session_01.wmv.au.html"); n.Body != "1 video measured\nReport: "+report {
+		t.Errorf("batch notification body %q, want it to name %s", n.Body, report)
 	}
 	desk.waitLine(owner, "Recently measured", func(l trayLine) bool { return l.label == "Recently measured" })
 	desk.waitLine(owner, "the finished video", func(l trayLine) bool { return l.label == "session__01.wmv · just now" })
@@ -410,7 +410,7 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 			t.Errorf("%s: log line %q, want mode=%s", video, line, mode)
 		}
 	}
-	if n := desk.waitNotice("auwatchd: batch finished"); n.Body != "1 video measured" {
+	if n := desk.waitNotice("auwatchd: batch finished"); !strings.HasPrefix(n.Body, "1 video measured\nReport: ") {
 		t.Errorf("batch notification after the retry: body %q", n.Body)
 	}
 	desk.waitIcon(owner, icon.Idle)

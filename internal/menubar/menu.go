@@ -72,6 +72,8 @@ type MenuModel struct {
 	Pause         string      // "Pause" or "Resume"
 	Notifications bool
 	Fast          bool   // the "Fast mode" check box
+	Report        bool   // the "Write reports" check box
+	Thumbnails    bool   // the "Faces in reports" check box
 	Workers       string // how many videos run at once, not clickable (auwatchd workers)
 	Login         loginState
 }
@@ -87,6 +89,8 @@ func menuModel(s store.Status, now time.Time, set menuSettings) MenuModel {
 		Pause:         "Pause",
 		Notifications: set.Notifications,
 		Fast:          s.Fast,
+		Report:        s.Report,
+		Thumbnails:    s.Thumbnails,
 		Workers:       workersLine(s.Workers, set.AutoWorkers),
 		Login:         set.Login,
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/auwatchd/auwatchd/pipeline"
 	"github.com/auwatchd/auwatchd/store"
 )
 
@@ -54,7 +55,7 @@ func (n *noticeTracker) observe(s store.Status) []notice {
 	notices := failureNotices(fresh)
 	if len(s.Running) == 0 && s.Counts.Queued == 0 {
 		if measured := n.measured(s); measured > 0 {
-			notices = append(notices, batchNotice(measured, s.Counts.Failed-n.baseline.Failed))
+			notices = append(notices, batchNotice(measured, s.Counts.Failed-n.baseline.Failed, reportsAt(s, measured)))
 		}
 		n.setBaseline(s)
 	}
@@ -98,12 +99,28 @@ func failureNotices(jobs []store.Job) []notice {
 	return out
 }
 
-func batchNotice(measured, failed int) notice {
+// batchNotice counts a finished batch and says where its reports are.
+func batchNotice(measured, failed int, reports string) notice {
 	body := plural(measured, "video") + " measured"
 	if failed > 0 {
 		body += fmt.Sprintf(", %d failed", failed)
 	}
+	if reports != "" {
+		body += "\n" + reports
+	}
 	return notice{Title: "auwatchd: batch finished", Body: body}
+}
+
+// reportsAt says where the batch's reports are, when the daemon writes them:
+// the one report's path, or their place beside the CSVs.
+func reportsAt(s store.Status, measured int) string {
+	switch {
+	case !s.Report || len(s.RecentDone) == 0 || s.RecentDone[0].OutputPath == "":
+		return ""
+	case measured == 1:
+		return "Report: " + pipeline.ReportPath(s.RecentDone[0].OutputPath)
+	}
+	return "Reports: beside each CSV, named VIDEO" + pipeline.ReportSuffix
 }
 
 // showNotice hands a notice to the desktop's notification helper without

@@ -121,3 +121,21 @@ func TestNoticeArgsCarryTheTextAsArguments(t *testing.T) {
 		}
 	}
 }
+
+// The batch notice says where the reports are while the daemon writes them.
+func TestBatchNoticeSaysWhereReportsAre(t *testing.T) {
+	done := []store.Job{{Path: "/v/b.mp4", OutputPath: "/v/b.mp4.au.csv"}, {Path: "/v/a.mp4", OutputPath: "/v/a.mp4.au.csv"}}
+	for _, c := range []struct {
+		status   store.Status
+		measured int
+		want     string
+	}{
+		{store.Status{Report: true, RecentDone: done}, 1, "1 video measured\nReport: /v/b.mp4.au.html"},
+		{store.Status{Report: true, RecentDone: done}, 2, "2 videos measured\nReports: beside each CSV, named VIDEO.au.html"},
+		{store.Status{Report: false, RecentDone: done}, 1, "1 video measured"},
+	} {
+		if got := batchNotice(c.measured, 0, reportsAt(c.status, c.measured)); got.Body != c.want {
+			t.Errorf("report %v, %d measured: body %q, want %q", c.status.Report, c.measured, got.Body, c.want)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"fyne.io/systray"
 
 	"github.com/auwatchd/auwatchd/app/icon"
+	"github.com/auwatchd/auwatchd/pipeline"
 	"github.com/auwatchd/auwatchd/store"
 )
 
@@ -45,6 +46,10 @@ type Store interface {
 	SetNotifications(ctx context.Context, on bool) error
 	Fast(ctx context.Context) (bool, error)
 	SetFast(ctx context.Context, fast bool) error
+	Report(ctx context.Context) (bool, error)
+	SetReport(ctx context.Context, on bool) error
+	Thumbnails(ctx context.Context) (bool, error)
+	SetThumbnails(ctx context.Context, on bool) error
 	Paused(ctx context.Context) (bool, error)
 	SetPaused(ctx context.Context, paused bool) error
 	RetryFailed(ctx context.Context) (int, error)
@@ -197,6 +202,7 @@ type trayView struct {
 	moreFolders, privacy   *slot
 	pause, notifications   *slot
 	fast, login, workers   *slot
+	report, thumbnails     *slot
 }
 
 // build adds every menu line, wires the clicks, and returns the view.
@@ -223,7 +229,7 @@ func (mb *MenuBar) build(ctx context.Context) *trayView {
 	v.doneHeader = label("Recently measured").hidden()
 	for i := range v.done {
 		v.done[i] = line("").hidden()
-		v.done[i].onClick(func(csv string) { mb.desktop("show the CSV", revealArgs(csv)) })
+		v.done[i].onClick(mb.openResult)
 	}
 	v.failHeader = label("Failed").hidden()
 	for i := range v.failed {
@@ -253,6 +259,14 @@ func (mb *MenuBar) build(ctx context.Context) *trayView {
 	v.fast = checkbox("Fast mode")
 	v.fast.onClick(func(string) {
 		mb.toggleSetting(ctx, v, "choose the mode", mb.store.Fast, mb.store.SetFast)
+	})
+	v.report = checkbox("Write reports")
+	v.report.onClick(func(string) {
+		mb.toggleSetting(ctx, v, "turn reports on or off", mb.store.Report, mb.store.SetReport)
+	})
+	v.thumbnails = checkbox("Faces in reports")
+	v.thumbnails.onClick(func(string) {
+		mb.toggleSetting(ctx, v, "turn the faces in reports on or off", mb.store.Thumbnails, mb.store.SetThumbnails)
 	})
 	v.workers = label("")
 	v.login = checkbox("Start at login").hidden()
@@ -314,6 +328,8 @@ func (v *trayView) apply(m MenuModel) {
 	v.pause.show(MenuEntry{Label: m.Pause})
 	v.notifications.setChecked(m.Notifications)
 	v.fast.setChecked(m.Fast)
+	v.report.setChecked(m.Report)
+	v.thumbnails.setChecked(m.Thumbnails)
 	v.workers.show(MenuEntry{Label: m.Workers, Tooltip: "Change with: auwatchd workers N | auto"})
 	if m.Login == loginHidden {
 		v.login.hide()
@@ -540,6 +556,21 @@ func chosenFolder(out string) (string, error) {
 		return "", fmt.Errorf("%s is not a folder", path)
 	}
 	return path, nil
+}
+
+// openResult opens a finished video's report when there is one, and shows
+// its CSV otherwise.
+func (mb *MenuBar) openResult(csv string) {
+	if html := pipeline.ReportPath(csv); fileExists(html) {
+		mb.desktop("open the report", openArgs(html))
+		return
+	}
+	mb.desktop("show the CSV", revealArgs(csv))
+}
+
+func fileExists(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.Mode().IsRegular()
 }
 
 // desktop starts a desktop helper (open, reveal) without waiting for it.
