@@ -147,8 +147,8 @@ app:
 	@echo "make app builds auwatchd.app, which is macOS-only; nothing to build on $$(uname -s)."
 endif
 
-# Whole-pipeline speed on the sample videos, in the default and the fast
-# mode; peak memory for a 10-second and a 10-minute video (default.wmv cut
+# Whole-pipeline speed on the sample videos, in the default and the
+# every-frame mode; peak memory for a 10-second and a 10-minute video (default.wmv cut
 # and looped), each in a process of its own; then the Go benchmarks of each
 # stage.
 BENCH_VIDEOS = testdata/videos/default.wmv testdata/videos/changeLighting.wmv testdata/videos/2015-10-15-15-14.avi \
@@ -158,7 +158,7 @@ BENCH_LONG = testdata/bench/default-10min.wmv
 
 bench: deps weights testdata build $(BENCH_SHORT) $(BENCH_LONG)
 	./bin/auwatchd bench $(BENCH_VIDEOS)
-	./bin/auwatchd bench --fast $(BENCH_VIDEOS)
+	./bin/auwatchd bench --every-frame $(BENCH_VIDEOS)
 	./bin/auwatchd bench $(BENCH_SHORT)
 	./bin/auwatchd bench $(BENCH_LONG)
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -40,11 +40,11 @@ func ReportPath(csvPath string) string {
 	return stem + ReportSuffix
 }
 
-// ModeName names the mode that Options.Fast chooses, as commands and logs
-// say it: "default" or "fast".
-func ModeName(fast bool) string {
-	if fast {
-		return "fast"
+// ModeName names the mode that Options.EveryFrame chooses, as commands and
+// logs say it: "default" or "every-frame".
+func ModeName(everyFrame bool) string {
+	if everyFrame {
+		return "every-frame"
 	}
 	return "default"
 }

@@ -19,13 +19,13 @@ const (
 	// maxJump is the largest frame-to-frame change of face size (as a ratio)
 	// that tracking accepts before asking the detector again.
 	maxJump = 1.4
-	// fastFollow is how many frames the fast mode leaves to CLNF alone after
-	// each frame PFLD runs on. One keeps every sample video within the
+	// followFrames is how many frames the default mode leaves to CLNF alone
+	// after each frame PFLD runs on. One keeps every sample video within the
 	// agreement that OpenFace's own alternative landmark models reach (mean
 	// AU r against OpenFace's CE-CLM, over runs with 0.02 px of seeded noise
 	// on PFLD's points: subj01 0.734–0.746, subj02 0.606–0.619, against
 	// 0.72 and 0.60); two is faster but takes subj02 to 0.586–0.590.
-	fastFollow = 1
+	followFrames = 1
 )
 
 // tracker follows one face through a video: a detection starts it, then each
@@ -53,11 +53,11 @@ type tracker struct {
 	follow, followed int
 }
 
-// reset prepares for a new video, in the fast mode or not.
-func (t *tracker) reset(fast bool) {
+// reset prepares for a new video, with PFLD on every frame or not.
+func (t *tracker) reset(everyFrame bool) {
 	*t = tracker{det: t.det, loc: t.loc}
-	if fast {
-		t.follow = fastFollow
+	if !everyFrame {
+		t.follow = followFrames
 	}
 }
 

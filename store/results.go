@@ -15,7 +15,7 @@ type Summary struct {
 	Successful  int      `json:"successful_frames"`
 	FPS         float64  `json:"fps"`
 	WallSeconds float64  `json:"wall_seconds"`
-	Fast        bool     `json:"fast"` // measured in the fast mode
+	EveryFrame  bool     `json:"every_frame"` // measured with PFLD on every frame
 	AUs         []AUStat `json:"aus"`
 }
 
@@ -87,8 +87,8 @@ func deleteResults(ctx context.Context, tx *sql.Tx, id int64) error {
 }
 
 func insertSummary(ctx context.Context, tx *sql.Tx, id int64, sum Summary) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO summaries (job_id, frames, successful_frames, fps, wall_seconds, fast)
-		VALUES (?, ?, ?, ?, ?, ?)`, id, sum.Frames, sum.Successful, sum.FPS, sum.WallSeconds, sum.Fast); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO summaries (job_id, frames, successful_frames, fps, wall_seconds, every_frame)
+		VALUES (?, ?, ?, ?, ?, ?)`, id, sum.Frames, sum.Successful, sum.FPS, sum.WallSeconds, sum.EveryFrame); err != nil {
 		return err
 	}
 	for _, au := range sum.AUs {

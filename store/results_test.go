@@ -62,7 +62,7 @@ func TestCompleteStoresValues(t *testing.T) {
 	frames := testFrames(j.ID, 40, len(testAUNames))
 	frames[3].Values[2] = math.NaN()
 	r.Frames = slices.Values(frames)
-	r.Summary.Fast = true
+	r.Summary.EveryFrame = true
 	if err := f.s.Complete(f.ctx, j.ID, r); err != nil {
 		t.Fatal(err)
 	}
@@ -93,16 +93,16 @@ func TestCompleteStoresValues(t *testing.T) {
 	}
 	var frameCount, successful int
 	var fps, mean, maxValue float64
-	var fast bool
-	err := f.s.db.QueryRow(`SELECT s.frames, s.successful_frames, s.fps, s.fast, a.mean, a.max
+	var everyFrame bool
+	err := f.s.db.QueryRow(`SELECT s.frames, s.successful_frames, s.fps, s.every_frame, a.mean, a.max
 		FROM summaries s JOIN summary_aus a USING (job_id) WHERE job_id = ? AND a.au = 'AU06_r'`, j.ID).
-		Scan(&frameCount, &successful, &fps, &fast, &mean, &maxValue)
+		Scan(&frameCount, &successful, &fps, &everyFrame, &mean, &maxValue)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := r.Summary
-	if frameCount != want.Frames || successful != want.Successful || fps != want.FPS || fast != want.Fast || mean != want.AUs[4].Mean || maxValue != want.AUs[4].Max {
-		t.Errorf("summary %d %d %v fast %v %v %v, want %+v", frameCount, successful, fps, fast, mean, maxValue, want)
+	if frameCount != want.Frames || successful != want.Successful || fps != want.FPS || everyFrame != want.EveryFrame || mean != want.AUs[4].Mean || maxValue != want.AUs[4].Max {
+		t.Errorf("summary %d %d %v every frame %v %v %v, want %+v", frameCount, successful, fps, everyFrame, mean, maxValue, want)
 	}
 	var synchronous int
 	if err := f.s.db.QueryRow(`PRAGMA synchronous`).Scan(&synchronous); err != nil || synchronous != 1 {

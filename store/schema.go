@@ -118,6 +118,16 @@ WHERE state = 'skipped';
 	`
 ALTER TABLE folders ADD COLUMN health TEXT NOT NULL DEFAULT '';
 `,
+	// PFLD on every other frame, once the fast mode, became the default;
+	// the old default, PFLD on every frame, is the every-frame mode. A
+	// summary says which of the two measured it, and the fast setting goes:
+	// whoever chose it or the old default gets the new default.
+	`
+ALTER TABLE summaries ADD COLUMN every_frame INTEGER NOT NULL DEFAULT 0 CHECK (every_frame IN (0, 1));
+UPDATE summaries SET every_frame = 1 - fast;
+ALTER TABLE summaries DROP COLUMN fast;
+DELETE FROM settings WHERE key = 'fast';
+`,
 }
 
 // migrate brings the database up to len(steps), one step per transaction.

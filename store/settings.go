@@ -12,7 +12,7 @@ import (
 const (
 	SettingPaused        = "paused"        // "true" while the worker must not claim jobs
 	SettingNotifications = "notifications" // "false" to silence notifications
-	SettingFast          = "fast"          // "true" to measure new videos in the fast mode
+	SettingEveryFrame    = "every_frame"   // "true" to measure new videos with PFLD on every frame
 	SettingWorkers       = "workers"       // how many videos the daemon measures at once: "auto" or a count
 	SettingWatcher       = "watcher"       // the daemon's word on its folder watcher; empty while it works
 	SettingReport        = "report"        // "false" to write no HTML report beside each CSV
@@ -102,16 +102,16 @@ func (s *Store) Notifications(ctx context.Context) (bool, error) {
 	return s.flag(ctx, SettingNotifications, true)
 }
 
-// SetFast chooses the fast mode, or the default mode, for the videos the
-// worker starts from now on.
-func (s *Store) SetFast(ctx context.Context, fast bool) error {
-	return s.SetSetting(ctx, SettingFast, strconv.FormatBool(fast))
+// SetEveryFrame chooses the every-frame mode, or the default mode, for the
+// videos the worker starts from now on.
+func (s *Store) SetEveryFrame(ctx context.Context, everyFrame bool) error {
+	return s.SetSetting(ctx, SettingEveryFrame, strconv.FormatBool(everyFrame))
 }
 
-// Fast reports whether new videos are measured in the fast mode; they are
-// not by default.
-func (s *Store) Fast(ctx context.Context) (bool, error) {
-	return s.flag(ctx, SettingFast, false)
+// EveryFrame reports whether new videos are measured with PFLD on every
+// frame; they are not by default.
+func (s *Store) EveryFrame(ctx context.Context) (bool, error) {
+	return s.flag(ctx, SettingEveryFrame, false)
 }
 
 // SetReport turns the HTML report beside each CSV on or off.

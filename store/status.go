@@ -12,9 +12,9 @@ const RecentLimit = 10
 
 // Status is everything `auwatchd status` and the menu bar show.
 type Status struct {
-	Paused bool   `json:"paused"`
-	Fast   bool   `json:"fast"` // new videos are measured in the fast mode
-	Counts Counts `json:"counts"`
+	Paused     bool   `json:"paused"`
+	EveryFrame bool   `json:"every_frame"` // new videos are measured with PFLD on every frame
+	Counts     Counts `json:"counts"`
 	// Report and Thumbnails say whether a report goes beside each CSV and
 	// whether it shows faces.
 	Report     bool   `json:"report"`
@@ -46,7 +46,7 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 		if st.Paused, err = boolSetting(ctx, tx, SettingPaused, false); err != nil {
 			return err
 		}
-		if st.Fast, err = boolSetting(ctx, tx, SettingFast, false); err != nil {
+		if st.EveryFrame, err = boolSetting(ctx, tx, SettingEveryFrame, false); err != nil {
 			return err
 		}
 		if st.Report, err = boolSetting(ctx, tx, SettingReport, true); err != nil {

@@ -103,21 +103,21 @@ func TestSettingsAreShared(t *testing.T) {
 	if on, err := daemon.Notifications(ctx); err != nil || !on {
 		t.Fatalf("notifications by default: %v, %v", on, err)
 	}
-	if fast, err := daemon.Fast(ctx); err != nil || fast {
-		t.Fatalf("fast mode by default: %v, %v", fast, err)
+	if everyFrame, err := daemon.EveryFrame(ctx); err != nil || everyFrame {
+		t.Fatalf("every-frame mode by default: %v, %v", everyFrame, err)
 	}
 	if _, ok, err := daemon.Setting(ctx, "missing"); ok || err != nil {
 		t.Fatalf("missing setting: ok=%v, %v", ok, err)
 	}
 	steps := []struct {
-		set                 func() error
-		paused, notif, fast bool
+		set                       func() error
+		paused, notif, everyFrame bool
 	}{
 		{func() error { return cli.SetPaused(ctx, true) }, true, true, false},
 		{func() error { return cli.SetNotifications(ctx, false) }, true, false, false},
-		{func() error { return cli.SetFast(ctx, true) }, true, false, true},
+		{func() error { return cli.SetEveryFrame(ctx, true) }, true, false, true},
 		{func() error { return cli.SetPaused(ctx, false) }, false, false, true},
-		{func() error { return cli.SetFast(ctx, false) }, false, false, false},
+		{func() error { return cli.SetEveryFrame(ctx, false) }, false, false, false},
 	}
 	for i, st := range steps {
 		if err := st.set(); err != nil {
@@ -125,9 +125,9 @@ func TestSettingsAreShared(t *testing.T) {
 		}
 		paused, err1 := daemon.Paused(ctx)
 		notif, err2 := daemon.Notifications(ctx)
-		fast, err3 := daemon.Fast(ctx)
-		if err := errors.Join(err1, err2, err3); err != nil || paused != st.paused || notif != st.notif || fast != st.fast {
-			t.Errorf("step %d: paused %v notifications %v fast %v (%v), want %v %v %v", i, paused, notif, fast, err, st.paused, st.notif, st.fast)
+		everyFrame, err3 := daemon.EveryFrame(ctx)
+		if err := errors.Join(err1, err2, err3); err != nil || paused != st.paused || notif != st.notif || everyFrame != st.everyFrame {
+			t.Errorf("step %d: paused %v notifications %v every frame %v (%v), want %v %v %v", i, paused, notif, everyFrame, err, st.paused, st.notif, st.everyFrame)
 		}
 	}
 	if err := cli.SetSetting(ctx, SettingPaused, "sometimes"); err != nil {

@@ -327,3 +327,42 @@ func TestSkippedJobsFailAfterUpgrade(t *testing.T) {
 		t.Errorf("counts %+v, want %+v", st.Counts, want)
 	}
 }
+
+// TestModeAfterUpgrade opens a database from before PFLD on every other frame
+// became the default: each summary keeps the mode it was measured in, now
+// said the new way, and the old fast setting makes way for the new default.
+func TestModeAfterUpgrade(t *testing.T) {
+	ctx := context.Background()
+	db, path := openUnmigrated(t)
+	const beforeEveryFrame = 4 // the last schema version with the fast mode
+	if err := migrate(ctx, db, migrations[:beforeEveryFrame]); err != nil {
+		t.Fatal(err)
+	}
+	const stamp = "'2025-01-02T03:04:05.000Z'"
+	_, err := db.Exec(strings.ReplaceAll(`
+		INSERT INTO jobs (id, path, state, created_at, updated_at) VALUES
+			(1, '/v/every.mp4', 'done', ?1, ?1), (2, '/v/other.mp4', 'done', ?1, ?1);
+		INSERT INTO summaries (job_id, frames, successful_frames, fps, wall_seconds, fast) VALUES
+			(1, 2, 2, 30, 1, 0), (2, 2, 2, 30, 1, 1);
+		INSERT INTO settings (key, value) VALUES ('fast', 'true');`, "?1", stamp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s := openStore(t, path)
+	for id, want := range map[int]bool{1: true, 2: false} {
+		var everyFrame bool
+		if err := s.rdb.QueryRow(`SELECT every_frame FROM summaries WHERE job_id = ?`, id).Scan(&everyFrame); err != nil || everyFrame != want {
+			t.Errorf("job %d: every_frame %v (%v), want %v", id, everyFrame, err, want)
+		}
+	}
+	if _, ok, err := s.Setting(ctx, "fast"); err != nil || ok {
+		t.Errorf("the fast setting outlived the upgrade (%v)", err)
+	}
+	if everyFrame, err := s.EveryFrame(ctx); err != nil || everyFrame {
+		t.Errorf("every-frame mode %v after upgrading (%v), want the default mode", everyFrame, err)
+	}
+}

@@ -57,7 +57,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	setup.register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per video")
 	threads := fs.Int("threads", 0, "threads per network (0: half the cores for PFLD, one on two, and every core for the detector)")
-	fast := fs.Bool("fast", false, "run PFLD on every other frame only, as process --fast does")
+	everyFrame := fs.Bool("every-frame", false, everyFrameUsage)
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the pipeline runs to `FILE` (for go tool pprof)")
 	if err := parseArgs(fs, args); err != nil {
 		return err
@@ -98,7 +98,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "ONNX Runtime %s on %s\n", rt.Version, rt.Provider)
 	}
 	for _, v := range fs.Args() {
-		r, err := benchVideo(ctx, engine, v, out, pipeline.Options{Fast: *fast, Replace: atomicfile.ReplaceAny})
+		r, err := benchVideo(ctx, engine, v, out, pipeline.Options{EveryFrame: *everyFrame, Replace: atomicfile.ReplaceAny})
 		if err != nil {
 			return err
 		}

@@ -90,8 +90,8 @@ func printStatus(w io.Writer, s store.Status) {
 	if s.Paused {
 		state = "paused"
 	}
-	if s.Fast {
-		state += " in the fast mode"
+	if s.EveryFrame {
+		state += " in the every-frame mode"
 	}
 	fmt.Fprintf(w, "%s with %s: %d queued, %d running, %d done, %d failed\n",
 		state, workersName(s.Workers), s.Counts.Queued, s.Counts.Running, s.Counts.Done, s.Counts.Failed)
@@ -153,21 +153,21 @@ func pauseCommand(paused bool) func(args []string, stdout, stderr io.Writer) err
 	}
 }
 
-// mode prints the daemon's mode, or sets it from the one argument. The fast
-// mode runs PFLD on every other frame only, as process --fast does.
+// mode prints the daemon's mode, or sets it from the one argument. The
+// every-frame mode runs PFLD on every frame, as process --every-frame does.
 func mode(ctx context.Context, st *store.Store, fs *flag.FlagSet, stdout io.Writer) error {
 	if fs.NArg() == 0 {
-		fast, err := st.Fast(ctx)
+		everyFrame, err := st.EveryFrame(ctx)
 		if err == nil {
-			fmt.Fprintln(stdout, pipeline.ModeName(fast))
+			fmt.Fprintln(stdout, pipeline.ModeName(everyFrame))
 		}
 		return err
 	}
 	if fs.NArg() > 1 || (fs.Arg(0) != pipeline.ModeName(false) && fs.Arg(0) != pipeline.ModeName(true)) {
 		fs.Usage()
-		return fmt.Errorf("unknown mode %q: give default or fast", strings.Join(fs.Args(), " "))
+		return fmt.Errorf("unknown mode %q: give %s or %s", strings.Join(fs.Args(), " "), pipeline.ModeName(false), pipeline.ModeName(true))
 	}
-	return st.SetFast(ctx, fs.Arg(0) == pipeline.ModeName(true))
+	return st.SetEveryFrame(ctx, fs.Arg(0) == pipeline.ModeName(true))
 }
 
 // workers prints how many videos the daemon measures at once, or sets it

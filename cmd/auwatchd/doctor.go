@@ -140,10 +140,10 @@ func checkNetwork(r *report, rt *onnx.Runtime, path string) {
 		r.fail(fix, "%s: %v", name, err)
 		return
 	}
-	fixBatch(in)
-	fixBatch(out)
+	onnx.FixBatch(in)
+	onnx.FixBatch(out)
 	start := time.Now()
-	s, err := rt.NewSession(path, in, out, onnx.SessionOptions{})
+	s, err := rt.NewSession(path, in, out, onnx.SessionOptions{ReportPlacement: true})
 	if err != nil {
 		r.fail(fix, "%s: %v", name, err)
 		return
@@ -155,19 +155,8 @@ func checkNetwork(r *report, rt *onnx.Runtime, path string) {
 		r.fail(fix, "%s: inference failed: %v", name, err)
 		return
 	}
-	r.pass("%s: %s → %s; loaded in %v, one run on %s in %v", name, specString(in), specString(out),
-		loaded.Round(time.Millisecond), s.Provider, time.Since(start).Round(time.Millisecond))
-}
-
-// fixBatch gives a free batch dimension the size 1.
-func fixBatch(specs []onnx.TensorSpec) {
-	for _, sp := range specs {
-		for i, d := range sp.Shape {
-			if d < 0 {
-				sp.Shape[i] = 1
-			}
-		}
-	}
+	r.pass("%s: %s → %s; loaded in %v, one run on %s in %v; %s", name, specString(in), specString(out),
+		loaded.Round(time.Millisecond), s.Provider, time.Since(start).Round(time.Millisecond), s.Placement)
 }
 
 func specString(specs []onnx.TensorSpec) string {

@@ -23,6 +23,9 @@ func TestDoctorPasses(t *testing.T) {
 			t.Errorf("doctor output lacks %q:\n%s", want, out)
 		}
 	}
+	if n := strings.Count(out, "; nodes on CPU: all "); n != 2 {
+		t.Errorf("doctor says where the nodes run for %d networks, want 2:\n%s", n, out)
+	}
 	if strings.Contains(out, "✗") {
 		t.Errorf("doctor reported a failure:\n%s", out)
 	}

@@ -30,7 +30,7 @@ func commands() []command {
 		{"retry", "queue failed videos again", runRetry},
 		{"pause", "stop taking new videos (the current one finishes)", pauseCommand(true)},
 		{"resume", "take new videos again", pauseCommand(false)},
-		{"mode", "show or choose the mode new videos are measured in: default or fast", storeCommand("mode", "[default | fast]", mode)},
+		{"mode", "show or choose the mode new videos are measured in: default or every-frame", storeCommand("mode", "[default | every-frame]", mode)},
 		{"reports", "show or choose whether the daemon writes an HTML report beside each CSV: on or off",
 			storeCommand("reports", "[on | off]", onOff((*store.Store).Report, (*store.Store).SetReport))},
 		{"thumbnails", "show or choose whether reports show face thumbnails: on or off",

@@ -199,21 +199,21 @@ func TestDaemonPauseAndResume(t *testing.T) {
 	d.stop()
 }
 
-// TestDaemonFastMode: after `auwatchd mode fast` the daemon measures new
-// videos as `process --fast` does.
-func TestDaemonFastMode(t *testing.T) {
+// TestDaemonEveryFrameMode: after `auwatchd mode every-frame` the daemon
+// measures new videos as `process --every-frame` does.
+func TestDaemonEveryFrameMode(t *testing.T) {
 	home, folder, elsewhere := t.TempDir(), t.TempDir(), t.TempDir()
-	if code, _, errOut := runBinary(t, nil, "mode", "--home", home, "fast"); code != 0 {
+	if code, _, errOut := runBinary(t, nil, "mode", "--home", home, "every-frame"); code != 0 {
 		t.Fatal(errOut)
 	}
-	if code, out, errOut := runBinary(t, nil, "mode", "--home", home); code != 0 || out != "fast\n" {
-		t.Fatalf("mode printed %q (%s), want fast", out, errOut)
+	if code, out, errOut := runBinary(t, nil, "mode", "--home", home); code != 0 || out != "every-frame\n" {
+		t.Fatalf("mode printed %q (%s), want every-frame", out, errOut)
 	}
 	if code, _, errOut := runBinary(t, nil, "mode", "--home", home, "quick"); code == 0 || !strings.Contains(errOut, `unknown mode "quick"`) {
 		t.Errorf("mode quick: code %d, %s", code, errOut)
 	}
-	if code, out, errOut := runBinary(t, nil, "status", "--home", home); code != 0 || !strings.HasPrefix(out, "running in the fast mode with ") {
-		t.Errorf("status: code %d, %q %s; want it to say the fast mode", code, out, errOut)
+	if code, out, errOut := runBinary(t, nil, "status", "--home", home); code != 0 || !strings.HasPrefix(out, "running in the every-frame mode with ") {
+		t.Errorf("status: code %d, %q %s; want it to say the every-frame mode", code, out, errOut)
 	}
 	d := startDaemon(t, home, folder)
 	video := testenv.TestdataPath(t, "videos/changeLighting.wmv")
@@ -222,7 +222,7 @@ func TestDaemonFastMode(t *testing.T) {
 	d.stop()
 
 	copyFile(t, video, filepath.Join(elsewhere, "a.wmv"))
-	if code, _, errOut := runBinary(t, nil, append([]string{"process", "--fast", filepath.Join(elsewhere, "a.wmv")}, setupArgs(t)...)...); code != 0 {
+	if code, _, errOut := runBinary(t, nil, append([]string{"process", "--every-frame", filepath.Join(elsewhere, "a.wmv")}, setupArgs(t)...)...); code != 0 {
 		t.Fatal(errOut)
 	}
 	daemonCSV, err1 := os.ReadFile(filepath.Join(folder, "a.wmv.au.csv"))
@@ -231,7 +231,7 @@ func TestDaemonFastMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(daemonCSV, processCSV) {
-		t.Error("the daemon's CSV in the fast mode differs from process --fast's")
+		t.Error("the daemon's CSV in the every-frame mode differs from process --every-frame's")
 	}
 }
 

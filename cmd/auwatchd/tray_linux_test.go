@@ -345,8 +345,8 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 		if l.label == "Notifications" && !l.checked {
 			t.Errorf("Notifications is not ticked; they are on by default")
 		}
-		if l.label == "Fast mode" && l.checked {
-			t.Errorf("Fast mode is ticked; the default mode is the default")
+		if l.label == menubar.EveryFrameLabel && l.checked {
+			t.Errorf("%q is ticked; the default mode is the default", l.label)
 		}
 		if l.label == "Start at login" && l.visible != (loginItemFor(home) != nil) {
 			t.Errorf("Start at login is visible=%v with login item %v", l.visible, loginItemFor(home))
@@ -395,9 +395,9 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 	desk.waitLine(owner, "Recently measured", func(l trayLine) bool { return l.label == "Recently measured" })
 	desk.waitLine(owner, "the finished video", func(l trayLine) bool { return l.label == "session__01.wmv · just now" })
 
-	// Fast mode, ticked, applies to the next video.
-	desk.click(owner, desk.waitLine(owner, "Fast mode", func(l trayLine) bool { return l.label == "Fast mode" }))
-	desk.waitLine(owner, "Fast mode ticked", func(l trayLine) bool { return l.label == "Fast mode" && l.checked })
+	// The every-frame mode, ticked, applies to the next video.
+	desk.click(owner, desk.waitLine(owner, "the every-frame mode", func(l trayLine) bool { return l.label == menubar.EveryFrameLabel }))
+	desk.waitLine(owner, "the every-frame mode ticked", func(l trayLine) bool { return l.label == menubar.EveryFrameLabel && l.checked })
 
 	// Retry failed, once the cause is gone, measures the video.
 	if err := os.Remove(foreign); err != nil {
@@ -405,7 +405,7 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 	}
 	desk.click(owner, desk.waitLine(owner, "Retry 1 failed video", func(l trayLine) bool { return l.label == "Retry 1 failed video" }))
 	daemon.waitFor("the retried video measured", func(s store.Status) bool { return s.Counts.Done == 2 && s.Counts.Failed == 0 })
-	for video, mode := range map[string]string{"session_01.wmv": "default", "other.wmv": "fast"} {
+	for video, mode := range map[string]string{"session_01.wmv": "default", "other.wmv": "every-frame"} {
 		if line := processingLine(daemon.logged(), filepath.Join(folder, video)); !strings.Contains(line, " mode="+mode) {
 			t.Errorf("%s: log line %q, want mode=%s", video, line, mode)
 		}

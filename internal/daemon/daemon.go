@@ -29,7 +29,7 @@ type Store interface {
 	AddFolder(ctx context.Context, path string) (store.Folder, error)
 	DataVersion(ctx context.Context) (int64, error)
 	Paused(ctx context.Context) (bool, error)
-	Fast(ctx context.Context) (bool, error)
+	EveryFrame(ctx context.Context) (bool, error)
 	Report(ctx context.Context) (bool, error)
 	Thumbnails(ctx context.Context) (bool, error)
 	Workers(ctx context.Context) (int, error)

@@ -96,17 +96,17 @@ func (d *Daemon) measure(ctx context.Context, job *store.Job) {
 	out := pipeline.OutputPath(job.Path, "")
 	record := context.WithoutCancel(ctx)
 	csvout.RemoveStale(out)
-	fast, err := d.cfg.Store.Fast(ctx)
+	everyFrame, err := d.cfg.Store.EveryFrame(ctx)
 	if err != nil {
 		log.Warn("measuring in the default mode", "err", err)
 	}
-	log.Info("processing", "attempt", job.Attempts, "mode", pipeline.ModeName(fast))
-	opt := pipeline.Options{Fast: fast, Replace: ownCSV(job)}
+	log.Info("processing", "attempt", job.Attempts, "mode", pipeline.ModeName(everyFrame))
+	opt := pipeline.Options{EveryFrame: everyFrame, Replace: ownCSV(job)}
 	sum, err := d.cfg.Measurer.Process(ctx, job.Path, out, opt, d.progress(ctx, log, job.ID))
 	switch {
 	case err == nil:
-		d.report(record, log, job.Path, out, sum, pipeline.ModeName(fast))
-		d.complete(ctx, record, log, job, result(out, sum, fast))
+		d.report(record, log, job.Path, out, sum, pipeline.ModeName(everyFrame))
+		d.complete(ctx, record, log, job, result(out, sum, everyFrame))
 	case ctx.Err() != nil:
 		log.Info("stopped mid-video; queued again")
 		if err := d.cfg.Store.Requeue(record, job.ID); err != nil {
@@ -258,7 +258,7 @@ func retryable(err error) bool {
 
 // result converts an engine summary into what the store keeps; the caller
 // adds the CSV's sha256.
-func result(out string, sum pipeline.Summary, fast bool) store.Result {
+func result(out string, sum pipeline.Summary, everyFrame bool) store.Result {
 	r := sum.Results
 	names := make([]string, 0, len(r.IntensityNames)+len(r.OccurrenceNames))
 	for _, n := range r.IntensityNames {
@@ -270,7 +270,7 @@ func result(out string, sum pipeline.Summary, fast bool) store.Result {
 	return store.Result{
 		OutputPath: out, AUNames: names,
 		Summary: store.Summary{Frames: sum.Frames, Successful: sum.Successful, FPS: sum.FPS(),
-			WallSeconds: sum.Wall.Seconds(), Fast: fast, AUs: intensityStats(r)},
+			WallSeconds: sum.Wall.Seconds(), EveryFrame: everyFrame, AUs: intensityStats(r)},
 		Frames: frameRows(r),
 	}
 }

@@ -25,6 +25,11 @@ const (
 	menuPathWidth    = 44 // runes of a folder's path
 )
 
+// EveryFrameLabel is the check box of the every-frame mode; it says what
+// the mode trades: a fit for every frame on its own, for about a quarter
+// more processor time.
+const EveryFrameLabel = "Landmarks afresh in every frame (slower)"
+
 // attentionWindow is how long a failure keeps the icon red: long enough to be
 // seen the next morning, short enough that an old failure does not hide a new one.
 const attentionWindow = 24 * time.Hour
@@ -71,7 +76,7 @@ type MenuModel struct {
 	MoreFolders   string      // a line for the folders not listed; empty hides it
 	Pause         string      // "Pause" or "Resume"
 	Notifications bool
-	Fast          bool   // the "Fast mode" check box
+	EveryFrame    bool   // the EveryFrameLabel check box
 	Report        bool   // the "Write reports" check box
 	Thumbnails    bool   // the "Faces in reports" check box
 	Workers       string // how many videos run at once, not clickable (auwatchd workers)
@@ -88,7 +93,7 @@ func menuModel(s store.Status, now time.Time, set menuSettings) MenuModel {
 		Warning:       warning(s),
 		Pause:         "Pause",
 		Notifications: set.Notifications,
-		Fast:          s.Fast,
+		EveryFrame:    s.EveryFrame,
 		Report:        s.Report,
 		Thumbnails:    s.Thumbnails,
 		Workers:       workersLine(s.Workers, set.AutoWorkers),

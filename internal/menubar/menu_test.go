@@ -431,20 +431,20 @@ func TestMenuModelLists(t *testing.T) {
 
 func TestMenuModelSettings(t *testing.T) {
 	tests := []struct {
-		status              store.Status
-		set                 menuSettings
-		notifications, fast bool
-		login               loginState
+		status                    store.Status
+		set                       menuSettings
+		notifications, everyFrame bool
+		login                     loginState
 	}{
 		{store.Status{}, menuSettings{}, false, false, loginHidden},
 		{store.Status{}, menuSettings{Notifications: true, Login: loginOff}, true, false, loginOff},
 		{store.Status{}, menuSettings{Notifications: true, Login: loginOn}, true, false, loginOn},
-		{store.Status{Fast: true}, menuSettings{Login: loginOff}, false, true, loginOff},
+		{store.Status{EveryFrame: true}, menuSettings{Login: loginOff}, false, true, loginOff},
 	}
 	for _, tt := range tests {
 		m := menuModel(tt.status, menuNow, tt.set)
-		if m.Notifications != tt.notifications || m.Fast != tt.fast || m.Login != tt.login {
-			t.Errorf("settings %+v: notifications %v, fast %v, login %v", tt.set, m.Notifications, m.Fast, m.Login)
+		if m.Notifications != tt.notifications || m.EveryFrame != tt.everyFrame || m.Login != tt.login {
+			t.Errorf("settings %+v: notifications %v, every frame %v, login %v", tt.set, m.Notifications, m.EveryFrame, m.Login)
 		}
 	}
 }

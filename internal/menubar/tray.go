@@ -44,8 +44,8 @@ type Store interface {
 	Status(ctx context.Context) (store.Status, error)
 	Notifications(ctx context.Context) (bool, error)
 	SetNotifications(ctx context.Context, on bool) error
-	Fast(ctx context.Context) (bool, error)
-	SetFast(ctx context.Context, fast bool) error
+	EveryFrame(ctx context.Context) (bool, error)
+	SetEveryFrame(ctx context.Context, everyFrame bool) error
 	Report(ctx context.Context) (bool, error)
 	SetReport(ctx context.Context, on bool) error
 	Thumbnails(ctx context.Context) (bool, error)
@@ -189,20 +189,20 @@ type trayView struct {
 	icons  map[icon.State][]byte
 	nudged chan struct{} // asks for a redraw after a click changed something
 
-	iconShown              icon.State
-	iconSet                bool
-	title, tooltip         string
-	status, warning        *slot
-	running                [menuRunningSlots]*slot
-	doneHeader, failHeader *slot
-	done                   [menuRecentDone]*slot
-	failed                 [menuRecentFailed]*slot
-	retry                  *slot
-	folders                [menuFolderSlots]*slot
-	moreFolders, privacy   *slot
-	pause, notifications   *slot
-	fast, login, workers   *slot
-	report, thumbnails     *slot
+	iconShown                  icon.State
+	iconSet                    bool
+	title, tooltip             string
+	status, warning            *slot
+	running                    [menuRunningSlots]*slot
+	doneHeader, failHeader     *slot
+	done                       [menuRecentDone]*slot
+	failed                     [menuRecentFailed]*slot
+	retry                      *slot
+	folders                    [menuFolderSlots]*slot
+	moreFolders, privacy       *slot
+	pause, notifications       *slot
+	everyFrame, login, workers *slot
+	report, thumbnails         *slot
 }
 
 // build adds every menu line, wires the clicks, and returns the view.
@@ -256,9 +256,9 @@ func (mb *MenuBar) build(ctx context.Context) *trayView {
 	v.notifications.onClick(func(string) {
 		mb.toggleSetting(ctx, v, "turn notifications on or off", mb.store.Notifications, mb.store.SetNotifications)
 	})
-	v.fast = checkbox("Fast mode")
-	v.fast.onClick(func(string) {
-		mb.toggleSetting(ctx, v, "choose the mode", mb.store.Fast, mb.store.SetFast)
+	v.everyFrame = checkbox(EveryFrameLabel)
+	v.everyFrame.onClick(func(string) {
+		mb.toggleSetting(ctx, v, "choose the mode", mb.store.EveryFrame, mb.store.SetEveryFrame)
 	})
 	v.report = checkbox("Write reports")
 	v.report.onClick(func(string) {
@@ -327,7 +327,7 @@ func (v *trayView) apply(m MenuModel) {
 	}
 	v.pause.show(MenuEntry{Label: m.Pause})
 	v.notifications.setChecked(m.Notifications)
-	v.fast.setChecked(m.Fast)
+	v.everyFrame.setChecked(m.EveryFrame)
 	v.report.setChecked(m.Report)
 	v.thumbnails.setChecked(m.Thumbnails)
 	v.workers.show(MenuEntry{Label: m.Workers, Tooltip: "Change with: auwatchd workers N | auto"})

@@ -19,6 +19,9 @@ type Session struct {
 	inputs   []*ort.Tensor[float32]
 	outputs  []*ort.Tensor[float32]
 	Provider string
+	// Placement is where ONNX Runtime put the network's nodes; filled only
+	// when SessionOptions.ReportPlacement asks.
+	Placement Placement
 }
 
 // SessionOptions tunes a session.
@@ -28,6 +31,11 @@ type SessionOptions struct {
 	// for work, which otherwise takes a core from the decoder and the
 	// other stages between two inferences.
 	NoSpinning bool
+	// ReportPlacement reads where ONNX Runtime puts the nodes from its
+	// session log into Session.Placement. The log goes to standard error,
+	// which is taken over while the session loads: for doctor, not for
+	// sessions loaded while other work runs.
+	ReportPlacement bool
 }
 
 // NewSession loads the model at path for the given fixed-shape tensors. It
@@ -48,16 +56,34 @@ func (r *Runtime) NewSession(path string, in, out []TensorSpec, opt SessionOptio
 	if r.Provider == "CoreML" {
 		coreML = &r.CoreML
 	}
-	s.session, err = s.open(path, in, out, opt, coreML)
+	err = s.openReported(path, in, out, opt, coreML)
 	if err != nil && r.Provider != "CPU" {
 		s.Provider = "CPU"
-		s.session, err = s.open(path, in, out, opt, nil)
+		err = s.openReported(path, in, out, opt, nil)
 	}
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// openReported opens the session and, when opt asks, reads its placement.
+func (s *Session) openReported(path string, in, out []TensorSpec, opt SessionOptions, coreML *CoreMLSettings) error {
+	if !opt.ReportPlacement {
+		var err error
+		s.session, err = s.open(path, in, out, opt, coreML)
+		return err
+	}
+	log, err := sessionLog(func() error {
+		var err error
+		s.session, err = s.open(path, in, out, opt, coreML)
+		return err
+	})
+	if err == nil {
+		s.Placement = ParsePlacement(log)
+	}
+	return err
 }
 
 // open makes the session, handing it to CoreML when coreML is not nil.
@@ -69,6 +95,11 @@ func (s *Session) open(path string, in, out []TensorSpec, opt SessionOptions, co
 	defer o.Destroy()
 	if opt.IntraOpThreads > 0 {
 		if err := o.SetIntraOpNumThreads(opt.IntraOpThreads); err != nil {
+			return nil, err
+		}
+	}
+	if opt.ReportPlacement {
+		if err := o.SetLogSeverityLevel(ort.LoggingLevelVerbose); err != nil {
 			return nil, err
 		}
 	}
@@ -119,6 +150,18 @@ func ModelInfo(path string) (in, out []TensorSpec, err error) {
 		return nil, nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return specs(i), specs(o), nil
+}
+
+// FixBatch gives a free batch dimension the size 1, so that a model's specs
+// from ModelInfo can make a session.
+func FixBatch(specs []TensorSpec) {
+	for _, sp := range specs {
+		for i, d := range sp.Shape {
+			if d < 0 {
+				sp.Shape[i] = 1
+			}
+		}
+	}
 }
 
 func specs(info []ort.InputOutputInfo) []TensorSpec {
