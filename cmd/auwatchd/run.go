@@ -103,7 +103,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		<-stopped
 	} else {
 		mb := menubar.New(menubar.Config{Store: st, Home: dir, Log: log, Quit: stop, Stopped: stopped, Login: loginItemFor(dir),
-			AutoWorkers: pipeline.AutoWorkers()})
+			AutoWorkers: pipeline.AutoWorkers(), ReportPath: pipeline.ReportPath})
 		if err := mb.Run(ctx); err != nil {
 			log.Error("menu bar", "err", err)
 		}

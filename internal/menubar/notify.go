@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/auwatchd/auwatchd/pipeline"
 	"github.com/auwatchd/auwatchd/store"
 )
 
@@ -32,6 +31,8 @@ type noticeTracker struct {
 	baseline store.Counts        // the counts when the queue was last empty
 	lastDone time.Time           // the newest finish time of a done video then
 	failures map[int64]time.Time // failed jobs already told: id → finish time
+	// reportPath names the report beside a CSV; nil when there are none.
+	reportPath func(csv string) string
 }
 
 // observe returns the notices that the change since the previous status
@@ -55,7 +56,7 @@ func (n *noticeTracker) observe(s store.Status) []notice {
 	notices := failureNotices(fresh)
 	if len(s.Running) == 0 && s.Counts.Queued == 0 {
 		if measured := n.measured(s); measured > 0 {
-			notices = append(notices, batchNotice(measured, s.Counts.Failed-n.baseline.Failed, reportsAt(s, measured)))
+			notices = append(notices, batchNotice(measured, s.Counts.Failed-n.baseline.Failed, n.reportsAt(s, measured)))
 		}
 		n.setBaseline(s)
 	}
@@ -113,14 +114,14 @@ func batchNotice(measured, failed int, reports string) notice {
 
 // reportsAt says where the batch's reports are, when the daemon writes them:
 // the one report's path, or their place beside the CSVs.
-func reportsAt(s store.Status, measured int) string {
+func (n *noticeTracker) reportsAt(s store.Status, measured int) string {
 	switch {
-	case !s.Report || len(s.RecentDone) == 0 || s.RecentDone[0].OutputPath == "":
+	case n.reportPath == nil || !s.Report || len(s.RecentDone) == 0 || s.RecentDone[0].OutputPath == "":
 		return ""
 	case measured == 1:
-		return "Report: " + pipeline.ReportPath(s.RecentDone[0].OutputPath)
+		return "Report: " + n.reportPath(s.RecentDone[0].OutputPath)
 	}
-	return "Reports: beside each CSV, named VIDEO" + pipeline.ReportSuffix
+	return "Reports: beside each CSV"
 }
 
 // showNotice hands a notice to the desktop's notification helper without

@@ -131,10 +131,11 @@ func TestBatchNoticeSaysWhereReportsAre(t *testing.T) {
 		want     string
 	}{
 		{store.Status{Report: true, RecentDone: done}, 1, "1 video measured\nReport: /v/b.mp4.au.html"},
-		{store.Status{Report: true, RecentDone: done}, 2, "2 videos measured\nReports: beside each CSV, named VIDEO.au.html"},
+		{store.Status{Report: true, RecentDone: done}, 2, "2 videos measured\nReports: beside each CSV"},
 		{store.Status{Report: false, RecentDone: done}, 1, "1 video measured"},
 	} {
-		if got := batchNotice(c.measured, 0, reportsAt(c.status, c.measured)); got.Body != c.want {
+		tracker := noticeTracker{reportPath: func(csv string) string { return strings.TrimSuffix(csv, ".csv") + ".html" }}
+		if got := batchNotice(c.measured, 0, tracker.reportsAt(c.status, c.measured)); got.Body != c.want {
 			t.Errorf("report %v, %d measured: body %q, want %q", c.status.Report, c.measured, got.Body, c.want)
 		}
 	}

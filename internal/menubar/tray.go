@@ -15,7 +15,6 @@ import (
 	"fyne.io/systray"
 
 	"github.com/auwatchd/auwatchd/app/icon"
-	"github.com/auwatchd/auwatchd/pipeline"
 	"github.com/auwatchd/auwatchd/store"
 )
 
@@ -67,6 +66,8 @@ type Config struct {
 	Login   LoginItem // nil hides "Start at login"
 	// AutoWorkers is what the workers setting "auto" stands for here.
 	AutoWorkers int
+	// ReportPath names the report beside a CSV; nil when there are none.
+	ReportPath func(csv string) string
 }
 
 // Unavailable says why the daemon runs without a menu-bar icon, or "" when
@@ -88,11 +89,14 @@ type MenuBar struct {
 	stopped <-chan struct{}
 	login   LoginItem
 	auto    int
+	// reportPath names the report beside a CSV; nil when there are none.
+	reportPath func(csv string) string
 }
 
 // New returns the menu bar of cfg; Run shows it.
 func New(cfg Config) *MenuBar {
-	return &MenuBar{store: cfg.Store, home: cfg.Home, log: cfg.Log, quit: cfg.Quit, stopped: cfg.Stopped, login: cfg.Login, auto: cfg.AutoWorkers}
+	return &MenuBar{store: cfg.Store, home: cfg.Home, log: cfg.Log, quit: cfg.Quit, stopped: cfg.Stopped, login: cfg.Login, auto: cfg.AutoWorkers,
+		reportPath: cfg.ReportPath}
 }
 
 // Run shows the menu bar until the daemon has stopped. It owns the calling
@@ -125,7 +129,7 @@ func (mb *MenuBar) Run(ctx context.Context) error {
 // only when the store changed; it reads through the store's reader
 // connections, so it never holds up the worker.
 func (mb *MenuBar) follow(ctx context.Context, v *trayView) {
-	var notices noticeTracker
+	notices := noticeTracker{reportPath: mb.reportPath}
 	seen, last := int64(-1), time.Time{}
 	failing := false
 	t := time.NewTicker(refreshEvery)
@@ -561,9 +565,11 @@ func chosenFolder(out string) (string, error) {
 // openResult opens a finished video's report when there is one, and shows
 // its CSV otherwise.
 func (mb *MenuBar) openResult(csv string) {
-	if html := pipeline.ReportPath(csv); fileExists(html) {
-		mb.desktop("open the report", openArgs(html))
-		return
+	if mb.reportPath != nil {
+		if html := mb.reportPath(csv); fileExists(html) {
+			mb.desktop("open the report", openArgs(html))
+			return
+		}
 	}
 	mb.desktop("show the CSV", revealArgs(csv))
 }
