@@ -294,3 +294,27 @@ func TestDaemonWritesReports(t *testing.T) {
 		t.Errorf("the report stayed under the old name: %v", err)
 	}
 }
+
+// process --no-report writes the CSV alone; report on auwatchd's CSV finds
+// the video beside it for the thumbnails.
+func TestNoReportThenReportOfOwnCSV(t *testing.T) {
+	dir := t.TempDir()
+	video := filepath.Join(dir, "clip.wmv")
+	copyFile(t, testenv.TestdataPath(t, "videos/changeLighting.wmv"), video)
+	ref := testenv.TestdataPath(t, "reference/openface-2.2-clnf/changeLighting.csv")
+	code, out, errOut := runBinary(t, nil, "process", "--models", setupArgs(t)[3], "--landmarks-from", ref, "--no-report", video)
+	if code != 0 {
+		t.Fatalf("process failed (%d): %s%s", code, out, errOut)
+	}
+	testenv.WantEntries(t, dir, "clip.wmv", "clip.wmv.au.csv")
+	if code, out, errOut = runBinary(t, nil, "report", filepath.Join(dir, "clip.wmv.au.csv")); code != 0 {
+		t.Fatalf("report failed (%d): %s%s", code, out, errOut)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "clip.wmv.au.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(page), `<figure class="thumb`); n != 8 {
+		t.Errorf("%d thumbnails from the video beside the CSV, want 8", n)
+	}
+}
