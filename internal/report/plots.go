@@ -22,6 +22,15 @@ const maxIntensity = 5
 
 const plotWidth = 10 * vg.Inch
 
+// labelRoom ends the heat map's AU labels: the plot places each label by
+// its width in the font it measured with, and a browser that lacks that font
+// draws a wider one, which these spaces keep off the heat map.
+const labelRoom = "\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0"
+
+// legendRoom raises a plot's top by this share of its range, so that the
+// legend in the corner covers no line.
+const legendRoom = 0.35
+
 var (
 	failColor   = color.RGBA{R: 220, G: 40, B: 40, A: 255}
 	seriesColor = []color.Color{
@@ -129,6 +138,7 @@ func (t *Track) angles(edges []int, ylabel string, names []string, series [][]fl
 			return "", err
 		}
 	}
+	p.Y.Max += legendRoom * (p.Y.Max - p.Y.Min)
 	p.X.Min, p.X.Max = 0, t.Duration()
 	return svg(p, plotWidth, 2.4*vg.Inch)
 }
@@ -198,7 +208,7 @@ func (t *Track) heatMap(edges []int) (template.HTML, error) {
 	ticks := make([]plot.Tick, len(t.AUs))
 	for i, au := range t.AUs {
 		g.rows = append(g.rows, t.binMeans(au.Intensity, edges))
-		ticks[i] = plot.Tick{Value: float64(len(t.AUs) - 1 - i), Label: auLabel(au.Name)}
+		ticks[i] = plot.Tick{Value: float64(len(t.AUs) - 1 - i), Label: auLabel(au.Name) + labelRoom}
 	}
 	h := plotter.NewHeatMap(g, intensityScale().Palette(64))
 	h.Rasterized = true
@@ -207,6 +217,7 @@ func (t *Track) heatMap(edges []int) (template.HTML, error) {
 	p := newPlot("")
 	p.Add(h)
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
+	p.Y.Tick.Length = 0
 	p.X.Min, p.X.Max = 0, t.Duration()
 	p.Y.Min, p.Y.Max = -0.5, float64(len(t.AUs))-0.5
 	return svg(p, plotWidth, vg.Length(len(t.AUs))*14+50)
