@@ -88,15 +88,6 @@ func Write(csvPath, out string, opt Options, replace atomicfile.Replace) error {
 	return nil
 }
 
-// Render writes the report of the CSV at csvPath to w.
-func Render(w io.Writer, csvPath string, opt Options) error {
-	v, err := build(csvPath, opt)
-	if err != nil {
-		return err
-	}
-	return page.Execute(w, v)
-}
-
 // shownFailures is how many runs of failed frames the page lists by number.
 const shownFailures = 12
 
@@ -127,8 +118,9 @@ func build(csvPath string, opt Options) (*view, error) {
 	case opt.Video == "":
 		v.NoThumbs = "No video was given, so there are no face thumbnails."
 	default:
+		// A video that cannot be sought in still gets its plots.
 		if v.Thumbs, err = t.thumbs(csvPath, opt.Video); err != nil {
-			return nil, fmt.Errorf("thumbnails for %s: %w", csvPath, err)
+			v.NoThumbs = "The face thumbnails could not be made: " + err.Error()
 		}
 	}
 	return v, nil

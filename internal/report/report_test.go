@@ -2,7 +2,6 @@ package report
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -74,14 +73,18 @@ func TestHourLongReportIsSmall(t *testing.T) {
 	loopCSV(t, testenv.TestdataPath(t, ceclmCSV), csv, 108000, func(c string) bool {
 		return slices.Contains(columns, c) || c == "frame" || auColumn.MatchString(c)
 	})
-	var page bytes.Buffer
-	if err := Render(&page, csv, Options{Version: "test", Date: time.Now()}); err != nil {
+	out := filepath.Join(t.TempDir(), "hour.au.html")
+	if err := Write(csv, out, Options{Version: "test", Date: time.Now()}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if page.Len() > 2<<20 {
-		t.Errorf("the report of an hour is %d bytes, want at most 2 MB", page.Len())
+	page, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(page.String(), "108000") {
+	if len(page) > 2<<20 {
+		t.Errorf("the report of an hour is %d bytes, want at most 2 MB", len(page))
+	}
+	if !strings.Contains(string(page), "108000") {
 		t.Error("the report does not count the hour's frames")
 	}
 }
@@ -171,5 +174,22 @@ func loopCSV(tb testing.TB, src, dst string, frames int, keep func(string) bool)
 	}
 	if err := f.Close(); err != nil {
 		tb.Fatal(err)
+	}
+}
+
+// A video that does not match the CSV still gets its plots, and the page
+// says why its faces are missing.
+func TestVideoShorterThanCSV(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "mismatch.au.html")
+	opt := Options{Video: testenv.TestdataPath(t, "videos/changeLighting.wmv"), Thumbnails: true, Version: "test", Date: time.Now()}
+	if err := Write(testenv.TestdataPath(t, "reference/openface-2.2-clnf/default.csv"), out, opt, nil); err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), "The face thumbnails could not be made") || !strings.Contains(string(page), `<section id="heatmap">`) {
+		t.Error("the page should have its plots and say why it has no faces")
 	}
 }
