@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +37,7 @@ type desktop struct {
 	items   chan string // bus names that registered a tray item
 	notices chan notice
 	backlog []notice // notifications received and not yet waited for
+	opened  string   // the file where the desktop's xdg-open notes what it was asked to open
 }
 
 // startDesktop starts a display and a session bus with a tray host and a
@@ -274,9 +276,24 @@ func (d *desktop) waitIcon(owner string, state icon.State) {
 	}
 }
 
+// waitOpened waits until the desktop's xdg-open was asked to open path.
+func (d *desktop) waitOpened(path string) {
+	d.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		opened, _ := os.ReadFile(d.opened)
+		if slices.Contains(strings.Split(string(opened), "\n"), path) {
+			return
+		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("xdg-open was asked to open %q, not %s", opened, path)
+		}
+	}
+}
+
 // desktopEnv is the daemon's environment on the test desktop. PATH holds
-// notify-send alone, so that "Add folder…" finds no chooser whatever the
-// machine has installed, and takes the path that explains the CLI.
+// notify-send and an xdg-open that notes what it opens, alone, so that "Add
+// folder…" finds no chooser whatever the machine has installed, and takes
+// the path that explains the CLI.
 func desktopEnv(t *testing.T, d *desktop) []string {
 	notifySend, err := exec.LookPath("notify-send")
 	if err != nil {
@@ -284,6 +301,11 @@ func desktopEnv(t *testing.T, d *desktop) []string {
 	}
 	bin := t.TempDir()
 	if err := os.Symlink(notifySend, filepath.Join(bin, "notify-send")); err != nil {
+		t.Fatal(err)
+	}
+	d.opened = filepath.Join(bin, "opened")
+	script := "#!/bin/sh\necho \"$1\" >> '" + d.opened + "'\n"
+	if err := os.WriteFile(filepath.Join(bin, "xdg-open"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	var env []string
@@ -393,7 +415,11 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 		t.Errorf("batch notification body %q, want it to name %s", n.Body, report)
 	}
 	desk.waitLine(owner, "Recently measured", func(l trayLine) bool { return l.label == "Recently measured" })
-	desk.waitLine(owner, "the finished video", func(l trayLine) bool { return l.label == "session__01.wmv · just now" })
+	done := desk.waitLine(owner, "the finished video", func(l trayLine) bool { return l.label == "session__01.wmv · just now" })
+
+	// Clicking it opens its report.
+	desk.click(owner, done)
+	desk.waitOpened(filepath.Join(folder, "session_01.wmv.au.html"))
 
 	// The every-frame mode, ticked, applies to the next video.
 	desk.click(owner, desk.waitLine(owner, "the every-frame mode", func(l trayLine) bool { return l.label == menubar.EveryFrameLabel }))
