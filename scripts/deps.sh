@@ -121,6 +121,11 @@ install_macos() {
 	for p in opencv pkg-config node; do
 		brew list --versions "$p" >/dev/null 2>&1 || { echo "deps: installing with Homebrew: $p"; brew install "$p"; }
 	done
+	# The report tests render pages in a headless Chrome or Chromium.
+	if [ ! -d "/Applications/Google Chrome.app" ] && [ ! -d /Applications/Chromium.app ]; then
+		echo "deps: installing with Homebrew: google-chrome (for the report tests)"
+		brew install --cask google-chrome
+	fi
 }
 
 # install_onnxruntime installs ONNX Runtime's library for this system, and
