@@ -25,7 +25,7 @@ const plotWidth = 10 * vg.Inch
 // labelRoom ends the heat map's AU labels: the plot places each label by
 // its width in the font it measured with, and a browser that lacks that font
 // draws a wider one, which these spaces keep off the heat map.
-const labelRoom = "\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0"
+const labelRoom = "\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0"
 
 // legendRoom raises a plot's top by this share of its range, so that the
 // legend in the corner covers no line.

@@ -49,19 +49,20 @@ func TestThumbFrames(t *testing.T) {
 	for i := range n {
 		tr.Success[i], tr.Confidence[i] = true, 0.95
 	}
-	for i := 400; i < 420; i++ {
+	for i := 400; i < 460; i++ {
 		tr.Success[i] = false
 	}
+	tr.Failed = failedSpans(tr.Success)
 	tr.Confidence[800] = 0.3
 	frames, lowest := tr.thumbFrames()
 	if len(frames) != thumbCount || !slices.IsSorted(frames) {
 		t.Fatalf("frames %v", frames)
 	}
-	inFailure := slices.IndexFunc(frames, func(f int) bool { return f >= 400 && f < 420 })
+	inFailure := slices.IndexFunc(frames, func(f int) bool { return f >= 400 && f < 460 })
 	if inFailure < 0 || !lowest[frames[inFailure]] || !slices.Contains(frames, 800) {
 		t.Errorf("frames %v lack a failed frame or the low-confidence frame 800", frames)
 	}
-	if runs := slices.DeleteFunc(slices.Clone(frames), func(f int) bool { return f < 400 || f >= 420 }); len(runs) != 1 {
+	if runs := slices.DeleteFunc(slices.Clone(frames), func(f int) bool { return f < 400 || f >= 460 }); len(runs) != 1 {
 		t.Errorf("frames %v show one failure %d times", frames, len(runs))
 	}
 }

@@ -63,17 +63,33 @@ func (t *Track) thumbFrames() (frames []int, lowest map[int]bool) {
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(t.confidence(a), t.confidence(b)) })
 	lowest = map[int]bool{}
 	gap := n / (4 * thumbCount)
+	run := t.failedRuns()
+	near := func(i int) bool {
+		return slices.ContainsFunc(frames, func(f int) bool { return abs(f-i) <= gap || (run[f] > 0 && run[f] == run[i]) })
+	}
 	for _, i := range order {
 		if len(frames) == thumbCount {
 			break
 		}
-		if !slices.ContainsFunc(frames, func(f int) bool { return abs(f-i) <= gap }) {
+		if !near(i) {
 			frames = append(frames, i)
 			lowest[i] = true
 		}
 	}
 	slices.Sort(frames)
 	return frames, lowest
+}
+
+// failedRuns numbers each frame without a face by its run of such frames,
+// from 1; a frame with a face is 0.
+func (t *Track) failedRuns() []int {
+	run := make([]int, t.Frames())
+	for k, s := range t.Failed {
+		for i := s.First - 1; i < s.Last; i++ {
+			run[i] = k + 1
+		}
+	}
+	return run
 }
 
 // confidence is frame i's tracking confidence: 0 without a face.
