@@ -374,6 +374,10 @@ func (e *engine) process(ctx context.Context, videoPath, outPath string, opt Opt
 	if sum.Frames == 0 {
 		return sum, fmt.Errorf("process %s: %w", videoPath, ErrNoFrames)
 	}
+	if progress != nil {
+		// Every frame is measured; the container's frame count may have been off.
+		progress(Progress{Frame: sum.Frames, Total: sum.Frames})
+	}
 	if opt.Track != nil && sum.Frames != len(opt.Track.Frames) {
 		return sum, fmt.Errorf("process %s: the video has %d frames but the landmarks track %d", videoPath, sum.Frames, len(opt.Track.Frames))
 	}

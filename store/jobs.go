@@ -52,6 +52,9 @@ type Job struct {
 	UpdatedAt    time.Time `json:"updated_at"`
 	StartedAt    time.Time `json:"started_at,omitzero"`
 	FinishedAt   time.Time `json:"finished_at,omitzero"`
+	ClearedAt    time.Time `json:"cleared_at,omitzero"` // when the user cleared its failure
+	// InFile says the failure lies in the file itself: the same bytes fail the same way.
+	InFile bool `json:"in_file,omitzero"`
 }
 
 // VideoFile is what the watcher knows of a complete video. Fingerprint is a
@@ -65,17 +68,17 @@ type VideoFile struct {
 }
 
 const jobColumns = `id, folder_id, path, size, mtime_ns, fingerprint, state, attempts, progress,
-	error, output_path, output_sha256, created_at, updated_at, started_at, finished_at`
+	error, output_path, output_sha256, created_at, updated_at, started_at, finished_at, cleared_at, in_file`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanJob(row rowScanner) (Job, error) {
 	var j Job
 	var folderID sql.NullInt64
-	var created, updated, started, finished sql.NullString
+	var created, updated, started, finished, cleared sql.NullString
 	err := row.Scan(&j.ID, &folderID, &j.Path, &j.Size, &j.MtimeNs, &j.Fingerprint, &j.State,
 		&j.Attempts, &j.Progress, &j.Error, &j.OutputPath, &j.OutputSHA256,
-		&created, &updated, &started, &finished)
+		&created, &updated, &started, &finished, &cleared, &j.InFile)
 	if err != nil {
 		return Job{}, err
 	}
@@ -83,7 +86,7 @@ func scanJob(row rowScanner) (Job, error) {
 	for _, t := range []struct {
 		dst *time.Time
 		src sql.NullString
-	}{{&j.CreatedAt, created}, {&j.UpdatedAt, updated}, {&j.StartedAt, started}, {&j.FinishedAt, finished}} {
+	}{{&j.CreatedAt, created}, {&j.UpdatedAt, updated}, {&j.StartedAt, started}, {&j.FinishedAt, finished}, {&j.ClearedAt, cleared}} {
 		if *t.dst, err = parseStamp(t.src); err != nil {
 			return Job{}, err
 		}
@@ -164,8 +167,10 @@ func (s *Store) Enqueue(ctx context.Context, folderID int64, video VideoFile) (j
 		return known, false, nil
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		job, created, err = s.enqueueTx(ctx, tx, folderID, video)
-		return err
+		return inBatch(ctx, tx, func() error {
+			job, created, err = s.enqueueTx(ctx, tx, folderID, video)
+			return err
+		})
 	})
 	if err != nil {
 		return Job{}, false, fmt.Errorf("enqueue %s in %s: %w", video.Path, s.path, err)
@@ -225,7 +230,7 @@ func requeueChanged(ctx context.Context, tx *sql.Tx, id, folderID int64, v Video
 		return Job{}, err
 	}
 	return updateJob(ctx, tx, `folder_id = ?, size = ?, mtime_ns = ?, fingerprint = ?,
-		state = 'queued', attempts = 0, progress = 0, error = '',
+		state = 'queued', attempts = 0, progress = 0, error = '', cleared_at = NULL, in_file = 0,
 		queue_seq = (SELECT coalesce(max(queue_seq), 0) + 1 FROM jobs),
 		started_at = NULL, finished_at = NULL, updated_at = ?`,
 		id, folderID, v.Size, v.MtimeNs, v.Fingerprint, now)
@@ -348,12 +353,25 @@ func runningJob(ctx context.Context, tx *sql.Tx, id int64) (Job, error) {
 	return j, nil
 }
 
+// Failure says what a failure means for the next attempt.
+type Failure int
+
+const (
+	// Passing may pass (the disk was full, a model file was missing): the
+	// job goes to the back of the queue until it has used MaxAttempts.
+	Passing Failure = iota
+	// Final lasts until its cause outside the file is fixed (a folder that
+	// may not be written, a file in the CSV's way); Retry tries again.
+	Final
+	// InFile lies in the file itself (not a video, no frames): the same
+	// bytes fail the same way, so Retry leaves an unchanged file failed.
+	InFile
+)
+
 // Fail records why the running job id failed and returns it as it now is. A
-// retryable failure (the disk was full, a model file was missing) goes to the
-// back of the queue until the job has used MaxAttempts; any other failure
-// (the file is not a video or has no frames, the folder may not be written)
+// passing failure is retried until the job has used MaxAttempts; any other
 // is final at once. A video without a face is no failure: its CSV is written.
-func (s *Store) Fail(ctx context.Context, id int64, reason string, retryable bool) (Job, error) {
+func (s *Store) Fail(ctx context.Context, id int64, reason string, kind Failure) (Job, error) {
 	var j Job
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		running, err := runningJob(ctx, tx, id)
@@ -361,12 +379,13 @@ func (s *Store) Fail(ctx context.Context, id int64, reason string, retryable boo
 			return err
 		}
 		now := s.stamp()
-		if retryable && running.Attempts < MaxAttempts {
+		if kind == Passing && running.Attempts < MaxAttempts {
 			j, err = updateJob(ctx, tx, `state = 'queued', progress = 0, error = ?, started_at = NULL,
 				queue_seq = (SELECT coalesce(max(queue_seq), 0) + 1 FROM jobs), updated_at = ?`, id, reason, now)
 			return err
 		}
-		j, err = updateJob(ctx, tx, `state = 'failed', error = ?, finished_at = ?, updated_at = ?`, id, reason, now, now)
+		j, err = updateJob(ctx, tx, `state = 'failed', error = ?, in_file = ?, finished_at = ?, updated_at = ?`,
+			id, reason, kind == InFile, now, now)
 		return err
 	})
 	if err != nil {
@@ -416,17 +435,31 @@ func (s *Store) RecoverInterrupted(ctx context.Context) (int, error) {
 
 // retrySet is the change Retry and RetryFailed make to a failed job: back of
 // the queue, a fresh set of attempts.
-const retrySet = `state = 'queued', attempts = 0, progress = 0, error = '', started_at = NULL,
-	finished_at = NULL, queue_seq = (SELECT coalesce(max(queue_seq), 0) + 1 FROM jobs), updated_at = ?`
+const retrySet = `state = 'queued', attempts = 0, progress = 0, error = '', cleared_at = NULL, in_file = 0,
+	started_at = NULL, finished_at = NULL, queue_seq = (SELECT coalesce(max(queue_seq), 0) + 1 FROM jobs), updated_at = ?`
 
-// Retry sends the failed job id back to the queue with its attempts reset.
+// ErrUnchanged is returned by Retry for a file whose failure lies in the
+// file itself and which has not changed since: it would fail the same way.
+var ErrUnchanged = errors.New("the file is unchanged since it failed, and would fail the same way: copy it again")
+
+// Retry sends the failed job id back to the queue with its attempts reset,
+// unless its failure lies in a file that has not changed since (ErrUnchanged).
 func (s *Store) Retry(ctx context.Context, id int64) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE jobs SET `+retrySet+` WHERE id = ? AND state = 'failed'`, s.stamp(), id)
+		j, err := jobByID(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		return requireChanged(ctx, tx, res, id, Failed)
+		if j.State != Failed {
+			return fmt.Errorf("%w: %s is %s, not %s", ErrWrongState, j.Path, j.State, Failed)
+		}
+		if unchangedSinceFailure(j) {
+			return fmt.Errorf("%s: %w", j.Path, ErrUnchanged)
+		}
+		return inBatch(ctx, tx, func() error {
+			_, err := tx.ExecContext(ctx, `UPDATE jobs SET `+retrySet+` WHERE id = ?`, s.stamp(), id)
+			return err
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("retry job %d in %s: %w", id, s.path, err)
@@ -434,28 +467,64 @@ func (s *Store) Retry(ctx context.Context, id int64) error {
 	return nil
 }
 
-// RetryFailed sends every failed job back to the queue, oldest failure first,
-// and returns how many there were.
-func (s *Store) RetryFailed(ctx context.Context) (int, error) {
-	n := 0
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		failed, err := queryJobs(ctx, tx, `SELECT `+jobColumns+` FROM jobs WHERE state = 'failed' ORDER BY finished_at, id`)
+// RetryFailed sends every failed job that is not cleared back to the queue,
+// oldest failure first, and returns how many there were, and the failed jobs
+// it left because their files are unchanged since a failure in the file.
+func (s *Store) RetryFailed(ctx context.Context) (retried int, unchanged []Job, err error) {
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		retried, unchanged = 0, nil
+		failed, err := queryJobs(ctx, tx, `SELECT `+jobColumns+` FROM jobs
+			WHERE state = 'failed' AND cleared_at IS NULL ORDER BY finished_at, id`)
 		if err != nil {
 			return err
 		}
 		now := s.stamp()
-		for _, j := range failed {
-			if _, err := tx.ExecContext(ctx, `UPDATE jobs SET `+retrySet+` WHERE id = ?`, now, j.ID); err != nil {
-				return err
+		return inBatch(ctx, tx, func() error {
+			for _, j := range failed {
+				if unchangedSinceFailure(j) {
+					unchanged = append(unchanged, j)
+					continue
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE jobs SET `+retrySet+` WHERE id = ?`, now, j.ID); err != nil {
+					return err
+				}
+				retried++
 			}
-		}
-		n = len(failed)
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
-		return 0, fmt.Errorf("retry the failed jobs in %s: %w", s.path, err)
+		return 0, nil, fmt.Errorf("retry the failed jobs in %s: %w", s.path, err)
 	}
-	return n, nil
+	return retried, unchanged, nil
+}
+
+// unchangedSinceFailure reports whether j failed in its file and the file
+// still has the size and modification time it had then.
+func unchangedSinceFailure(j Job) bool {
+	if !j.InFile {
+		return false
+	}
+	info, err := os.Stat(j.Path)
+	return err == nil && info.Size() == j.Size && info.ModTime().UnixNano() == j.MtimeNs
+}
+
+// ClearFailure takes the failed job id off the lists of failures; its record
+// stays, so the same file is not measured again until it changes or is
+// retried.
+func (s *Store) ClearFailure(ctx context.Context, id int64) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		now := s.stamp()
+		res, err := tx.ExecContext(ctx, `UPDATE jobs SET cleared_at = ?, updated_at = ? WHERE id = ? AND state = 'failed'`, now, now, id)
+		if err != nil {
+			return err
+		}
+		return requireChanged(ctx, tx, res, id, Failed)
+	})
+	if err != nil {
+		return fmt.Errorf("clear the failure of job %d in %s: %w", id, s.path, err)
+	}
+	return nil
 }
 
 // SetOutput records where the CSV of the done job id now is, after the

@@ -130,7 +130,7 @@ func TestStateMachine(t *testing.T) {
 			f.enqueue(v)
 			for attempt := 1; attempt <= MaxAttempts; attempt++ {
 				j := f.claim(v.Path)
-				got, err := f.s.Fail(f.ctx, j.ID, "disk full", true)
+				got, err := f.s.Fail(f.ctx, j.ID, "disk full", Passing)
 				if err != nil {
 					f.t.Fatal(err)
 				}
@@ -148,7 +148,7 @@ func TestStateMachine(t *testing.T) {
 			v := f.video("a.mp4", "frames")
 			f.enqueue(v)
 			j := f.claim(v.Path)
-			if _, err := f.s.Fail(f.ctx, j.ID, "no face found", false); err != nil {
+			if _, err := f.s.Fail(f.ctx, j.ID, "no face found", Final); err != nil {
 				f.t.Fatal(err)
 			}
 			if _, created := f.enqueue(v); created {
@@ -239,7 +239,7 @@ func TestClaimTakesArrivalOrder(t *testing.T) {
 		paths = append(paths, v.Path)
 	}
 	first := f.claim(paths[0])
-	if _, err := f.s.Fail(f.ctx, first.ID, "disk full", true); err != nil {
+	if _, err := f.s.Fail(f.ctx, first.ID, "disk full", Passing); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{paths[1], paths[2], paths[0]} {
@@ -254,7 +254,7 @@ func TestRetry(t *testing.T) {
 	for _, name := range []string{"a.mp4", "b.mp4", "c.mp4"} {
 		v := f.video(name, name)
 		f.enqueue(v)
-		if _, err := f.s.Fail(f.ctx, f.claim(v.Path).ID, "cannot decode", false); err != nil {
+		if _, err := f.s.Fail(f.ctx, f.claim(v.Path).ID, "cannot decode", Final); err != nil {
 			t.Fatal(err)
 		}
 		failed = append(failed, v.Path)
@@ -275,14 +275,14 @@ func TestRetry(t *testing.T) {
 	want{Queued, 0, ""}.check(t, f.job(failed[1]))
 	want{Failed, 1, "cannot decode"}.check(t, f.job(failed[0]))
 
-	n, err := f.s.RetryFailed(f.ctx)
-	if err != nil || n != 2 {
-		t.Fatalf("RetryFailed: %d, %v; want 2", n, err)
+	n, unchanged, err := f.s.RetryFailed(f.ctx)
+	if err != nil || n != 2 || len(unchanged) != 0 {
+		t.Fatalf("RetryFailed: %d, %v, %v; want 2", n, unchanged, err)
 	}
 	for _, p := range []string{failed[1], failed[0], failed[2]} {
 		want{Running, 1, ""}.check(t, f.claim(p))
 	}
-	if n, err := f.s.RetryFailed(f.ctx); err != nil || n != 0 {
+	if n, _, err := f.s.RetryFailed(f.ctx); err != nil || n != 0 {
 		t.Fatalf("RetryFailed with nothing failed: %d, %v", n, err)
 	}
 }
@@ -306,7 +306,7 @@ func TestOperationsRefuseBadInput(t *testing.T) {
 		{"progress of a missing job", func() error { return f.s.Progress(f.ctx, 42, 0.5) }, ErrNotFound},
 		{"progress above 1", func() error { return f.s.Progress(f.ctx, 1, 1.5) }, nil},
 		{"complete a queued job", func() error { return f.s.Complete(f.ctx, 1, Result{}) }, ErrWrongState},
-		{"fail a queued job", func() error { _, err := f.s.Fail(f.ctx, 1, "x", true); return err }, ErrWrongState},
+		{"fail a queued job", func() error { _, err := f.s.Fail(f.ctx, 1, "x", Passing); return err }, ErrWrongState},
 		{"requeue a queued job", func() error { return f.s.Requeue(f.ctx, 1) }, ErrWrongState},
 		{"set the output of a queued job", func() error { return f.s.SetOutput(f.ctx, 1, "/x.csv", "") }, ErrWrongState},
 		{"remove an unwatched folder", func() error { return f.s.RemoveFolder(f.ctx, "/nowhere") }, ErrNotFound},

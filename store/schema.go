@@ -128,6 +128,19 @@ UPDATE summaries SET every_frame = 1 - fast;
 ALTER TABLE summaries DROP COLUMN fast;
 DELETE FROM settings WHERE key = 'fast';
 `,
+	// A failure the user has cleared from the menu and status; whether a
+	// failure lies in the file itself (not a video, no frames), which an
+	// unchanged file cannot get past, for earlier failures as their text
+	// says; and the files the watcher waits for, until they stop changing.
+	`
+ALTER TABLE jobs ADD COLUMN cleared_at TEXT;
+ALTER TABLE jobs ADD COLUMN in_file INTEGER NOT NULL DEFAULT 0 CHECK (in_file IN (0, 1));
+UPDATE jobs SET in_file = 1 WHERE state = 'failed' AND (error LIKE '%not a video that can be decoded%'
+	OR error LIKE '%the video has no frames%' OR error = 'the file does not open as a video');
+CREATE TABLE waiting (
+	path TEXT PRIMARY KEY
+) WITHOUT ROWID;
+`,
 }
 
 // migrate brings the database up to len(steps), one step per transaction.

@@ -24,18 +24,33 @@ type Status struct {
 	Running    []Job  `json:"running"`          // oldest first; empty when idle
 	// DiskFull says the database's disk is (nearly) full: the daemon keeps
 	// finished results until they can be recorded.
-	DiskFull     bool     `json:"disk_full,omitzero"`
-	RecentDone   []Job    `json:"recent_done"`   // newest first
-	RecentFailed []Job    `json:"recent_failed"` // newest first, with reasons
-	Folders      []Folder `json:"folders"`
+	DiskFull bool `json:"disk_full,omitzero"`
+	// Waiting is the files the watcher waits for to stop changing, by path,
+	// at most RecentLimit of them; WaitingCount counts them all.
+	Waiting      []string `json:"waiting"`
+	WaitingCount int      `json:"waiting_count"`
+	// Batch counts the videos queued together since the queue was last empty.
+	Batch        Batch     `json:"batch"`
+	RecentDone   []DoneJob `json:"recent_done"`   // newest first
+	RecentFailed []Job     `json:"recent_failed"` // newest first, with reasons; cleared ones left out
+	Folders      []Folder  `json:"folders"`
 }
 
-// Counts is how many jobs are in each state.
+// DoneJob is a finished job with what its summary says of the video.
+type DoneJob struct {
+	Job
+	Frames     int `json:"frames"`
+	FaceFrames int `json:"face_frames"` // frames where the face was found
+}
+
+// Counts is how many jobs are in each state; a failed job the user cleared
+// counts as cleared, not as failed.
 type Counts struct {
 	Queued  int `json:"queued"`
 	Running int `json:"running"`
 	Done    int `json:"done"`
 	Failed  int `json:"failed"`
+	Cleared int `json:"cleared,omitzero"`
 }
 
 // Status returns the state of the queue, read from one snapshot.
@@ -68,11 +83,18 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 		if st.Running, err = queryJobs(ctx, tx, running); err != nil {
 			return err
 		}
-		recent := `SELECT ` + jobColumns + ` FROM jobs WHERE state = ? ORDER BY finished_at DESC, id DESC LIMIT ?`
-		if st.RecentDone, err = queryJobs(ctx, tx, recent, Done, RecentLimit); err != nil {
+		if st.RecentDone, err = recentDone(ctx, tx); err != nil {
 			return err
 		}
-		if st.RecentFailed, err = queryJobs(ctx, tx, recent, Failed, RecentLimit); err != nil {
+		failed := `SELECT ` + jobColumns + ` FROM jobs WHERE state = 'failed' AND cleared_at IS NULL
+			ORDER BY finished_at DESC, id DESC LIMIT ?`
+		if st.RecentFailed, err = queryJobs(ctx, tx, failed, RecentLimit); err != nil {
+			return err
+		}
+		if st.Waiting, st.WaitingCount, err = waitingFiles(ctx, tx); err != nil {
+			return err
+		}
+		if st.Batch, err = currentBatch(ctx, tx); err != nil {
 			return err
 		}
 		st.Folders, err = listFolders(ctx, tx)
@@ -89,27 +111,62 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 
 func countStates(ctx context.Context, q querier) (Counts, error) {
 	var c Counts
-	rows, err := q.QueryContext(ctx, `SELECT state, count(*) FROM jobs GROUP BY state`)
+	rows, err := q.QueryContext(ctx, `SELECT state, cleared_at IS NOT NULL, count(*) FROM jobs GROUP BY 1, 2`)
 	if err != nil {
 		return c, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var state State
+		var cleared bool
 		var n int
-		if err := rows.Scan(&state, &n); err != nil {
+		if err := rows.Scan(&state, &cleared, &n); err != nil {
 			return c, err
 		}
-		switch state {
-		case Queued:
-			c.Queued = n
-		case Running:
-			c.Running = n
-		case Done:
-			c.Done = n
-		case Failed:
-			c.Failed = n
+		switch {
+		case state == Failed && cleared:
+			c.Cleared += n
+		case state == Queued:
+			c.Queued += n
+		case state == Running:
+			c.Running += n
+		case state == Done:
+			c.Done += n
+		case state == Failed:
+			c.Failed += n
 		}
 	}
 	return c, rows.Err()
 }
+
+// recentDone lists the newest finished jobs with their frame counts.
+func recentDone(ctx context.Context, q querier) ([]DoneJob, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+jobColumns+`, coalesce(s.frames, 0), coalesce(s.successful_frames, 0)
+		FROM jobs LEFT JOIN summaries s ON s.job_id = jobs.id
+		WHERE state = 'done' ORDER BY finished_at DESC, id DESC LIMIT ?`, RecentLimit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	done := []DoneJob{}
+	for rows.Next() {
+		var d DoneJob
+		var frames, faces int
+		j, err := scanJob(scanWith(rows, &frames, &faces))
+		if err != nil {
+			return nil, err
+		}
+		d.Job, d.Frames, d.FaceFrames = j, frames, faces
+		done = append(done, d)
+	}
+	return done, rows.Err()
+}
+
+// scanWith scans a row's job columns and then extra columns into extra.
+func scanWith(row rowScanner, extra ...any) rowScanner {
+	return scanFunc(func(dest ...any) error { return row.Scan(append(dest, extra...)...) })
+}
+
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }

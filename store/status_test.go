@@ -29,7 +29,7 @@ func TestStatus(t *testing.T) {
 	for i := range 2 {
 		v := f.video(fmt.Sprintf("failed%d.mp4", i), fmt.Sprint("failed", i))
 		f.enqueue(v)
-		if _, err := f.s.Fail(f.ctx, f.claim(v.Path).ID, fmt.Sprintf("cannot decode %s", v.Path), false); err != nil {
+		if _, err := f.s.Fail(f.ctx, f.claim(v.Path).ID, fmt.Sprintf("cannot decode %s", v.Path), Final); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -63,11 +63,11 @@ func TestStatus(t *testing.T) {
 	}
 	if len(st.RecentDone) != RecentLimit || filepath.Base(st.RecentDone[0].Path) != "done11.mp4" ||
 		filepath.Base(st.RecentDone[RecentLimit-1].Path) != "done02.mp4" || st.RecentDone[0].OutputPath == "" {
-		t.Errorf("recent done %v", paths(st.RecentDone))
+		t.Errorf("recent done %v", paths(st.RecentDone, func(j DoneJob) string { return j.Path }))
 	}
 	if len(st.RecentFailed) != 2 || filepath.Base(st.RecentFailed[0].Path) != "failed1.mp4" ||
 		!strings.Contains(st.RecentFailed[0].Error, "cannot decode") {
-		t.Errorf("recent failed %v", paths(st.RecentFailed))
+		t.Errorf("recent failed %v", paths(st.RecentFailed, func(j Job) string { return j.Path }))
 	}
 	if len(st.Folders) != 1 || st.Folders[0] != f.folder {
 		t.Errorf("folders %+v, want %+v", st.Folders, f.folder)
@@ -84,10 +84,10 @@ func TestStatus(t *testing.T) {
 	}
 }
 
-func paths(jobs []Job) []string {
+func paths[J any](jobs []J, path func(J) string) []string {
 	var out []string
 	for _, j := range jobs {
-		out = append(out, filepath.Base(j.Path))
+		out = append(out, filepath.Base(path(j)))
 	}
 	return out
 }

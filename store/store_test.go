@@ -366,3 +366,39 @@ func TestModeAfterUpgrade(t *testing.T) {
 		t.Errorf("every-frame mode %v after upgrading (%v), want the default mode", everyFrame, err)
 	}
 }
+
+// TestFailuresInTheFileAfterUpgrade opens a database from before failures
+// were marked as lying in the file: those the text says are not videos, or
+// have no frames, are marked, so that Retry leaves them while unchanged.
+func TestFailuresInTheFileAfterUpgrade(t *testing.T) {
+	ctx := context.Background()
+	db, path := openUnmigrated(t)
+	const beforeMarks = 5 // the last schema version without in_file
+	if err := migrate(ctx, db, migrations[:beforeMarks]); err != nil {
+		t.Fatal(err)
+	}
+	const stamp = "'2025-01-02T03:04:05.000Z'"
+	_, err := db.Exec(strings.ReplaceAll(`
+		INSERT INTO jobs (id, path, state, error, created_at, updated_at, finished_at) VALUES
+			(1, '/v/a.mp4', 'failed', 'open video /v/a.mp4: not a video that can be decoded', ?1, ?1, ?1),
+			(2, '/v/b.mp4', 'failed', 'process /v/b.mp4: the video has no frames', ?1, ?1, ?1),
+			(3, '/v/c.mp4', 'failed', 'the file does not open as a video', ?1, ?1, ?1),
+			(4, '/v/d.mp4', 'failed', 'write /v/d.mp4.au.csv: no space left on device', ?1, ?1, ?1),
+			(5, '/v/e.mp4', 'done', '', ?1, ?1, ?1);`, "?1", stamp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s := openStore(t, path)
+	for p, want := range map[string]bool{"/v/a.mp4": true, "/v/b.mp4": true, "/v/c.mp4": true, "/v/d.mp4": false, "/v/e.mp4": false} {
+		j, err := s.JobByPath(ctx, p)
+		if err != nil || j.InFile != want || !j.ClearedAt.IsZero() {
+			t.Errorf("%s: in the file %v, cleared %v (%v); want %v, not cleared", p, j.InFile, j.ClearedAt, err, want)
+		}
+	}
+	if st, err := s.Status(ctx); err != nil || st.Counts.Failed != 4 || st.WaitingCount != 0 {
+		t.Errorf("status after upgrading: %+v (%v)", st.Counts, err)
+	}
+}

@@ -3,6 +3,7 @@ package watcher
 import (
 	"context"
 	"io/fs"
+	"maps"
 	"os"
 	"slices"
 	"time"
@@ -70,6 +71,22 @@ func (w *Watcher) checkPending(ctx context.Context, now time.Time) bool {
 		}
 	}
 	return true
+}
+
+// Waiting returns the files that changed and are not yet known to be complete (being copied,
+// downloaded or recorded), by path, as of the last poll. It is safe to call from any goroutine.
+func (w *Watcher) Waiting() []string {
+	w.waitingMu.Lock()
+	defer w.waitingMu.Unlock()
+	return slices.Clone(w.waiting)
+}
+
+// publishWaiting makes the pending files what Waiting returns.
+func (w *Watcher) publishWaiting() {
+	paths := slices.Sorted(maps.Keys(w.pending))
+	w.waitingMu.Lock()
+	w.waiting = paths
+	w.waitingMu.Unlock()
 }
 
 // statPending stats a pending file without following links; false means it is gone, is no

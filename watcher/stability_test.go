@@ -102,3 +102,30 @@ func stabilityFixture(t *testing.T) (w *Watcher, dir, path string, start time.Ti
 	w.touch(path, dir, start)
 	return w, dir, path, start
 }
+
+// TestWaitingListsFilesUntilTheyAreComplete checks that a file is waited for
+// from its event until it is reported, and no longer.
+func TestWaitingListsFilesUntilTheyAreComplete(t *testing.T) {
+	t.Parallel()
+	w, _, path, start := stabilityFixture(t)
+	if got := w.Waiting(); len(got) != 0 {
+		t.Fatalf("waiting for %q before the first poll", got)
+	}
+	for _, step := range []struct {
+		at      time.Duration
+		waiting bool
+	}{
+		{500 * time.Millisecond, true}, // in the quiet period
+		{time.Second, true},            // first stat
+		{2 * time.Second, false},       // complete: reported
+	} {
+		w.checkPending(context.Background(), start.Add(step.at))
+		w.publishWaiting()
+		if got := w.Waiting(); (len(got) == 1 && got[0] == path) != step.waiting || len(got) > 1 {
+			t.Errorf("at %v: waiting for %q, want %s: %v", step.at, got, path, step.waiting)
+		}
+	}
+	if c := <-w.Candidates(); c.Path != path {
+		t.Errorf("candidate %s, want %s", c.Path, path)
+	}
+}

@@ -65,6 +65,9 @@ type Watcher struct {
 	problemsMu sync.Mutex
 	problems   map[problemKey]Problem // written by Run's goroutine, read by Problems
 
+	waitingMu sync.Mutex
+	waiting   []string // the pending files at the last poll, by path; read by Waiting
+
 	// Owned by Run's goroutine.
 	folders               map[string]*folder      // cleaned folder path → state
 	dirs                  map[string]string       // watched directory → its folder
@@ -163,6 +166,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 			if !w.checkPending(ctx, now) {
 				return nil
 			}
+			w.publishWaiting()
 		}
 	}
 }

@@ -72,8 +72,17 @@ func Image(s State, size int) *image.NRGBA {
 
 // PNG returns Image(s, size) encoded as PNG.
 func PNG(s State, size int) ([]byte, error) {
+	return encode(s, Image(s, size))
+}
+
+// TemplatePNG returns Template(s, size) encoded as PNG.
+func TemplatePNG(s State, size int) ([]byte, error) {
+	return encode(s, Template(s, size))
+}
+
+func encode(s State, img image.Image) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, Image(s, size)); err != nil {
+	if err := png.Encode(&buf, img); err != nil {
 		return nil, fmt.Errorf("encode the %s icon: %w", s, err)
 	}
 	return buf.Bytes(), nil
@@ -81,18 +90,7 @@ func PNG(s State, size int) ([]byte, error) {
 
 // coverage is the fraction of pixel (x, y) that the glyph covers.
 func coverage(s State, x, y, size int) float64 {
-	inside := 0
-	for sy := range samples {
-		for sx := range samples {
-			// Unit coordinates: the disc is centred at 0 with radius 1.
-			u := (float64(x)+(float64(sx)+0.5)/samples)/float64(size)*2 - 1
-			v := (float64(y)+(float64(sy)+0.5)/samples)/float64(size)*2 - 1
-			if inFace(s, u, v) {
-				inside++
-			}
-		}
-	}
-	return float64(inside) / (samples * samples)
+	return sampled(x, y, size, func(u, v float64) bool { return inFace(s, u, v) })
 }
 
 // Glyph geometry in unit coordinates (y grows downwards).

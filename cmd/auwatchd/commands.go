@@ -108,6 +108,12 @@ func printStatus(w io.Writer, s store.Status) {
 	if s.Watcher != "" {
 		fmt.Fprintf(w, "not watching everything: %s; rescans still look for new videos\n", s.Watcher)
 	}
+	for _, p := range s.Waiting {
+		fmt.Fprintf(w, "waiting for %s to stop changing\n", p)
+	}
+	if more := s.WaitingCount - len(s.Waiting); more > 0 {
+		fmt.Fprintf(w, "waiting for %d more files to stop changing\n", more)
+	}
 	for _, j := range s.Running {
 		fmt.Fprintf(w, "now: %s — %.0f%%\n", j.Path, 100*j.Progress)
 	}
@@ -129,18 +135,40 @@ func runRetry(args []string, stdout, stderr io.Writer) error {
 
 func retry(ctx context.Context, st *store.Store, fs *flag.FlagSet, all bool, stdout io.Writer) error {
 	if all {
-		n, err := st.RetryFailed(ctx)
+		n, unchanged, err := st.RetryFailed(ctx)
 		if err == nil {
 			fmt.Fprintf(stdout, "%d failed jobs queued again\n", n)
 		}
+		for _, j := range unchanged {
+			fmt.Fprintf(stdout, "left #%d %s: %v\n", j.ID, j.Path, store.ErrUnchanged)
+		}
 		return err
 	}
+	id, err := jobArg(fs)
+	if err != nil {
+		return fmt.Errorf("%w, or --failed", err)
+	}
+	return st.Retry(ctx, id)
+}
+
+// clearFailure takes a failed job off the lists of failures, as the menu's
+// Clear does.
+func clearFailure(ctx context.Context, st *store.Store, fs *flag.FlagSet, stdout io.Writer) error {
+	id, err := jobArg(fs)
+	if err != nil {
+		return err
+	}
+	return st.ClearFailure(ctx, id)
+}
+
+// jobArg is the one argument, a job number.
+func jobArg(fs *flag.FlagSet) (int64, error) {
 	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
 	if err != nil || fs.NArg() != 1 {
 		fs.Usage()
-		return errors.New("give a job number (see `auwatchd status`) or --failed")
+		return 0, errors.New("give a job number (see `auwatchd status`)")
 	}
-	return st.Retry(ctx, id)
+	return id, nil
 }
 
 func pauseCommand(paused bool) func(args []string, stdout, stderr io.Writer) error {

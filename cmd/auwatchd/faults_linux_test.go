@@ -345,7 +345,12 @@ func startsOn(video string) string { return "video=" + video + " attempt=" }
 // jobState finds video's job among the status's running and recent jobs;
 // a job in none of them is queued.
 func jobState(s store.Status, video string) store.State {
-	for _, list := range [][]store.Job{s.Running, s.RecentDone, s.RecentFailed} {
+	for _, j := range s.RecentDone {
+		if j.Path == video {
+			return j.State
+		}
+	}
+	for _, list := range [][]store.Job{s.Running, s.RecentFailed} {
 		for _, j := range list {
 			if j.Path == video {
 				return j.State

@@ -28,6 +28,7 @@ func commands() []command {
 		{"folders", "list, add or remove watched folders", storeCommand("folders", "add|remove|list [PATH]", folders)},
 		{"status", "show queued, running, done and failed videos", runStatus},
 		{"retry", "queue failed videos again", runRetry},
+		{"clear", "take a failed video off the lists of failures", storeCommand("clear", "JOB", clearFailure)},
 		{"pause", "stop taking new videos (the current one finishes)", pauseCommand(true)},
 		{"resume", "take new videos again", pauseCommand(false)},
 		{"mode", "show or choose the mode new videos are measured in: default or every-frame", storeCommand("mode", "[default | every-frame]", mode)},

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
@@ -45,7 +44,7 @@ type desktop struct {
 func startDesktop(t *testing.T) *desktop {
 	t.Helper()
 	d := startBus(t)
-	d.display = ":" + startProcessReadingLine(t, exec.Command("Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "640x480x24"))
+	d.display = ":" + testenv.StartReadingLine(t, exec.Command("Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "640x480x24"))
 	d.serveWatcher(true)
 	d.serve("org.freedesktop.Notifications", "/org/freedesktop/Notifications", &fakeNotifier{notices: d.notices}, nil)
 	return d
@@ -55,7 +54,7 @@ func startDesktop(t *testing.T) *desktop {
 func startBus(t *testing.T) *desktop {
 	t.Helper()
 	d := &desktop{t: t, items: make(chan string, 4), notices: make(chan notice, 16)}
-	d.bus = startProcessReadingLine(t, exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=3"))
+	d.bus = testenv.StartSessionBus(t)
 	conn, err := dbus.Connect(d.bus)
 	if err != nil {
 		t.Fatalf("connect to the test session bus %s: %v", d.bus, err)
@@ -72,41 +71,6 @@ func (d *desktop) serveWatcher(hosted bool) {
 		"ProtocolVersion":                {Value: int32(0)},
 		"RegisteredStatusNotifierItems":  {Value: []string{}},
 	})
-}
-
-// startProcessReadingLine starts cmd and returns the first line it writes
-// on file descriptor 3 (Xvfb's display number, dbus-daemon's address).
-func startProcessReadingLine(t *testing.T, cmd *exec.Cmd) string {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.ExtraFiles = []*os.File{w}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s (scripts/deps.sh installs it): %v", cmd.Path, err)
-	}
-	w.Close()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	lines := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n')
-		r.Close()
-		lines <- strings.TrimSpace(line)
-	}()
-	select {
-	case line := <-lines:
-		if line == "" {
-			t.Fatalf("%s printed nothing", cmd.Path)
-		}
-		return line
-	case <-time.After(20 * time.Second):
-		t.Fatalf("%s did not start", cmd.Path)
-		return ""
-	}
 }
 
 func (d *desktop) serve(name string, path dbus.ObjectPath, obj any, props map[string]*prop.Prop) {
@@ -176,6 +140,7 @@ type trayLine struct {
 	label   string
 	visible bool
 	checked bool
+	sub     []trayLine // its submenu
 }
 
 // menu reads the tray's menu the way a panel does, with com.canonical.dbusmenu.GetLayout.
@@ -192,8 +157,13 @@ func (d *desktop) menu(owner string) []trayLine {
 	if err != nil {
 		d.t.Fatalf("GetLayout: %v", err)
 	}
+	return d.layoutLines(root.Children)
+}
+
+// layoutLines reads dbusmenu layout items, with their submenus.
+func (d *desktop) layoutLines(children []dbus.Variant) []trayLine {
 	var lines []trayLine
-	for _, c := range root.Children {
+	for _, c := range children {
 		fields, ok := c.Value().([]any)
 		if !ok || len(fields) != 3 {
 			d.t.Fatalf("menu item is %T %v", c.Value(), c.Value())
@@ -209,9 +179,24 @@ func (d *desktop) menu(owner string) []trayLine {
 		if v, ok := props["toggle-state"]; ok {
 			l.checked = v.Value().(int32) == 1
 		}
+		if sub, ok := fields[2].([]dbus.Variant); ok {
+			l.sub = d.layoutLines(sub)
+		}
 		lines = append(lines, l)
 	}
 	return lines
+}
+
+// subLine is the line of l's submenu labelled label.
+func (d *desktop) subLine(l trayLine, label string) trayLine {
+	d.t.Helper()
+	for _, s := range l.sub {
+		if s.label == label {
+			return s
+		}
+	}
+	d.t.Fatalf("no %q under %q: %+v", label, l.label, l.sub)
+	return trayLine{}
 }
 
 // waitLine waits until a visible line satisfies match and returns it.
@@ -383,6 +368,30 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 	desk.click(owner, desk.waitLine(owner, "Resume", func(l trayLine) bool { return l.label == "Resume" }))
 	daemon.waitFor("resumed from the menu", func(s store.Status) bool { return !s.Paused })
 
+	// A file still being copied in is waited for by name; once complete, a
+	// file that is not a video fails in plain words. Retry leaves it, as it
+	// is unchanged, and says so; Clear takes it off the list.
+	copying := filepath.Join(folder, "copying.mp4")
+	stopCopying := appendWhile(t, copying)
+	desk.waitLine(owner, "the file waited for", func(l trayLine) bool { return l.label == "Waiting for copying.mp4 to finish copying" })
+	stopCopying()
+	notVideo := desk.waitLine(owner, "the file that is not a video", func(l trayLine) bool {
+		return l.label == "copying.mp4 — not a video, or copied only in part: copy it again"
+	})
+	desk.waitLine(owner, "never Idle under a red icon", func(l trayLine) bool { return l.label == "1 video failed — see below" })
+	desk.waitIcon(owner, icon.Attention)
+	if n := desk.waitNotice("auwatchd: a video failed"); !strings.HasPrefix(n.Body, "copying.mp4: not a video") {
+		t.Errorf("failure notification body %q", n.Body)
+	}
+	desk.click(owner, desk.subLine(notVideo, "Retry"))
+	if n := desk.waitNotice("auwatchd: copying.mp4 not retried"); !strings.Contains(n.Body, "copy it again") {
+		t.Errorf("Retry of an unchanged file that is not a video: notification body %q", n.Body)
+	}
+	desk.click(owner, desk.subLine(notVideo, "Clear"))
+	daemon.waitFor("the failure cleared", func(s store.Status) bool { return s.Counts.Failed == 0 && s.Counts.Cleared == 1 })
+	desk.waitLine(owner, "Idle again", func(l trayLine) bool { return l.label == "Idle — watching 1 folder" })
+	desk.waitIcon(owner, icon.Idle)
+
 	// With no folder chooser installed, "Add folder…" explains the CLI.
 	desk.click(owner, desk.waitLine(owner, "Add folder…", func(l trayLine) bool { return l.label == "Add folder…" }))
 	if n := desk.waitNotice("auwatchd: add a folder"); !strings.Contains(n.Body, "auwatchd folders add") {
@@ -396,7 +405,7 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 	}
 	copyFile(t, testenv.TestdataPath(t, "videos/changeLighting.wmv"), filepath.Join(folder, "other.wmv"))
 	daemon.waitFor("the video failed", func(s store.Status) bool { return s.Counts.Failed == 1 })
-	if n := desk.waitNotice("auwatchd: a video failed"); !strings.HasPrefix(n.Body, "other.wmv: ") || !strings.Contains(n.Body, "did not write it") {
+	if n := desk.waitNotice("auwatchd: a video failed"); !strings.HasPrefix(n.Body, "other.wmv: ") || !strings.Contains(n.Body, "in the way") {
 		t.Errorf("failure notification body %q", n.Body)
 	}
 	desk.waitLine(owner, "Failed", func(l trayLine) bool { return l.label == "Failed" })
@@ -411,15 +420,19 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(folder, "session_01.wmv.au.csv")); err != nil {
 		t.Fatalf("no CSV beside the video: %v", err)
 	}
-	if n, report := desk.waitNotice("auwatchd: batch finished"), filepath.Join(folder, "session_01.wmv.au.html"); n.Body != "1 video measured\nReport: "+report {
-		t.Errorf("batch notification body %q, want it to name %s", n.Body, report)
+	report := filepath.Join(folder, "session_01.wmv.au.html")
+	if n := desk.waitNotice("auwatchd: session_01.wmv measured"); !strings.HasPrefix(n.Body, "CSV: "+filepath.Join(folder, "session_01.wmv.au.csv")+" (") ||
+		!strings.HasSuffix(n.Body, "\nReport: "+report) {
+		t.Errorf("notification of the video measured: body %q, want its CSV and its report", n.Body)
 	}
-	desk.waitLine(owner, "Recently measured", func(l trayLine) bool { return l.label == "Recently measured" })
-	done := desk.waitLine(owner, "the finished video", func(l trayLine) bool { return l.label == "session__01.wmv · just now" })
+	desk.waitLine(owner, "Recently measured", func(l trayLine) bool { return l.label == "Recently measured — the CSV is beside each video" })
+	done := desk.waitLine(owner, "the finished video", func(l trayLine) bool {
+		return strings.HasPrefix(l.label, "session__01.wmv · just now · ") && strings.Contains(l.label, " frames, a face in ")
+	})
 
 	// Clicking it opens its report.
 	desk.click(owner, done)
-	desk.waitOpened(filepath.Join(folder, "session_01.wmv.au.html"))
+	desk.waitOpened(report)
 
 	// The every-frame mode, ticked, applies to the next video.
 	desk.click(owner, desk.waitLine(owner, "the every-frame mode", func(l trayLine) bool { return l.label == menubar.EveryFrameLabel }))
@@ -436,8 +449,8 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 			t.Errorf("%s: log line %q, want mode=%s", video, line, mode)
 		}
 	}
-	if n := desk.waitNotice("auwatchd: batch finished"); !strings.HasPrefix(n.Body, "1 video measured\nReport: ") {
-		t.Errorf("batch notification after the retry: body %q", n.Body)
+	if n := desk.waitNotice("auwatchd: other.wmv measured"); !strings.HasPrefix(n.Body, "CSV: ") {
+		t.Errorf("notification after the retry: body %q", n.Body)
 	}
 	desk.waitIcon(owner, icon.Idle)
 	for _, l := range desk.menu(owner) {
@@ -554,6 +567,33 @@ func TestDaemonRunsHeadlessWithoutADisplay(t *testing.T) {
 	}
 	if !strings.Contains(logged, `reason="no display`) || strings.Contains(logged, "menu bar icon shown") {
 		t.Errorf("the log does not say the display is missing:\n%s", logged)
+	}
+}
+
+// appendWhile appends to path every 100 ms, as a slow copy does, until the
+// returned function is called.
+func appendWhile(t *testing.T, path string) (stop func()) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		defer f.Close()
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(100 * time.Millisecond):
+				f.WriteString("not a video, only some bytes\n")
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-stopped
 	}
 }
 

@@ -35,12 +35,13 @@ type Store interface {
 	Workers(ctx context.Context) (int, error)
 	SetWatcherProblem(ctx context.Context, problem string) error
 	SetFolderHealth(ctx context.Context, health map[string]string) error
+	SetWaiting(ctx context.Context, paths []string) error
 	Enqueue(ctx context.Context, folderID int64, v store.VideoFile) (store.Job, bool, error)
 	SetOutput(ctx context.Context, id int64, outputPath, outputSHA256 string) error
 	Claim(ctx context.Context) (*store.Job, error)
 	Progress(ctx context.Context, id int64, fraction float64) error
 	Requeue(ctx context.Context, id int64) error
-	Fail(ctx context.Context, id int64, reason string, retryable bool) (store.Job, error)
+	Fail(ctx context.Context, id int64, reason string, kind store.Failure) (store.Job, error)
 	Complete(ctx context.Context, id int64, r store.Result) error
 }
 
@@ -57,6 +58,7 @@ type Watcher interface {
 	SetFolders(paths []string)
 	Candidates() <-chan watcher.Candidate
 	Problems() []watcher.Problem
+	Waiting() []string
 	Run(ctx context.Context) error
 	Close() error
 }

@@ -109,10 +109,10 @@ func TestRetriesPassingFaultsOnly(t *testing.T) {
 	w.candidates <- junk
 	w.candidates <- full
 	h.waitFor("both failed", func(s store.Status) bool { return s.Counts.Failed == 2 })
-	if j := h.job(junk.Path); j.Attempts != 1 {
-		t.Errorf("not a video: %d attempts, want 1", j.Attempts)
+	if j := h.job(junk.Path); j.Attempts != 1 || !j.InFile {
+		t.Errorf("not a video: %d attempts, in the file %v; want 1, in the file", j.Attempts, j.InFile)
 	}
-	if j := h.job(full.Path); j.Attempts != store.MaxAttempts || !strings.Contains(j.Error, "no space") {
+	if j := h.job(full.Path); j.Attempts != store.MaxAttempts || j.InFile || !strings.Contains(j.Error, "no space") {
 		t.Errorf("disk full: %d attempts (%s), want %d", j.Attempts, j.Error, store.MaxAttempts)
 	}
 }
@@ -398,4 +398,47 @@ func TestFolderHealthFromTheWatcher(t *testing.T) {
 	h.waitFor("the folders healthy again", func(s store.Status) bool {
 		return maps.Equal(folderHealth(s), map[string]string{gone: "", h.folder: ""})
 	})
+}
+
+// The files the watcher waits for reach the store, and leave it with them,
+// and with the daemon.
+func TestWaitingFilesFromTheWatcher(t *testing.T) {
+	h := newHarness(t)
+	w := newFakeWatcher()
+	copying := filepath.Join(h.folder, "interview.mp4")
+	w.waiting = []string{copying}
+	h.watchers <- w
+	h.start()
+	h.waitFor("the file waited for", func(s store.Status) bool {
+		return s.WaitingCount == 1 && len(s.Waiting) == 1 && s.Waiting[0] == copying
+	})
+	w.mu.Lock()
+	w.waiting = nil
+	w.mu.Unlock()
+	h.waitFor("nothing waited for", func(s store.Status) bool { return s.WaitingCount == 0 })
+	w.mu.Lock()
+	w.waiting = []string{copying}
+	w.mu.Unlock()
+	h.waitFor("the file waited for again", func(s store.Status) bool { return s.WaitingCount == 1 })
+	h.stop()
+	if s, err := h.store.Status(context.Background()); err != nil || s.WaitingCount != 0 {
+		t.Errorf("after the stop: waiting for %d files (%v), want none", s.WaitingCount, err)
+	}
+}
+
+// Once every frame is measured the progress shows 100%, while the video is
+// finished, however soon after the progress before.
+func TestProgressReachesTheEnd(t *testing.T) {
+	h := newHarness(t)
+	w := newFakeWatcher()
+	h.watchers <- w
+	finishing := make(chan struct{})
+	h.measurer.after = func(context.Context, string, string) { <-finishing }
+	h.start()
+	w.candidates <- h.video("a.mp4", "a")
+	h.waitFor("100% while the CSV is finished", func(s store.Status) bool {
+		return len(s.Running) == 1 && s.Running[0].Progress == 1
+	})
+	close(finishing)
+	h.waitFor("the video done", func(s store.Status) bool { return s.Counts.Done == 1 })
 }

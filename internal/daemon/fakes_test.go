@@ -62,6 +62,7 @@ func (m *fakeMeasurer) Process(ctx context.Context, video, out string, opt pipel
 	if err != nil {
 		return pipeline.Summary{}, err
 	}
+	progress(pipeline.Progress{Frame: 2, Total: 2})
 	if after != nil {
 		after(ctx, video, out)
 	}
@@ -90,6 +91,7 @@ type fakeWatcher struct {
 	mu         sync.Mutex
 	folders    []string
 	problems   []watcher.Problem
+	waiting    []string
 }
 
 func newFakeWatcher() *fakeWatcher {
@@ -108,6 +110,12 @@ func (w *fakeWatcher) Problems() []watcher.Problem {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.problems
+}
+
+func (w *fakeWatcher) Waiting() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.waiting
 }
 
 func (w *fakeWatcher) Run(ctx context.Context) error {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,7 +24,8 @@ func (d *Daemon) superviseWatcher(ctx context.Context) error {
 	// A stopped daemon watches nothing; the next one finds its own problems.
 	defer func() {
 		clear := context.WithoutCancel(ctx)
-		if err := errors.Join(d.cfg.Store.SetWatcherProblem(clear, ""), d.cfg.Store.SetFolderHealth(clear, nil)); err != nil {
+		err := errors.Join(d.cfg.Store.SetWatcherProblem(clear, ""), d.cfg.Store.SetFolderHealth(clear, nil), d.cfg.Store.SetWaiting(clear, nil))
+		if err != nil {
 			d.log.Warn("clear the folder watcher's health", "err", err)
 		}
 	}()
@@ -110,18 +112,19 @@ func (d *Daemon) watcherHealth() string {
 }
 
 // watcherState is what the store was last told of the watcher: its
-// problems in a line, and each folder's health.
+// problems in a line, each folder's health, and the files it waits for.
 type watcherState struct {
-	known    bool // false before the first publication, which writes both
+	known    bool // false before the first publication, which writes all
 	problems string
 	folders  map[string]string
+	waiting  []string
 }
 
 // publishWatcherHealth records the watcher's health and each folder's in
 // the store when they changed since published, and returns what the store
 // now holds.
 func (d *Daemon) publishWatcherHealth(ctx context.Context, published watcherState) watcherState {
-	now := watcherState{known: true, problems: d.watcherHealth(), folders: d.folderHealth()}
+	now := watcherState{known: true, problems: d.watcherHealth(), folders: d.folderHealth(), waiting: d.waiting()}
 	if !published.known || now.problems != published.problems {
 		if err := d.cfg.Store.SetWatcherProblem(ctx, now.problems); err != nil {
 			d.log.Warn("record the folder watcher's health", "err", err)
@@ -131,10 +134,27 @@ func (d *Daemon) publishWatcherHealth(ctx context.Context, published watcherStat
 	if !published.known || !maps.Equal(now.folders, published.folders) {
 		if err := d.cfg.Store.SetFolderHealth(ctx, now.folders); err != nil {
 			d.log.Warn("record the watched folders' health", "err", err)
-			return watcherState{known: true, problems: now.problems, folders: published.folders}
+			return watcherState{known: true, problems: now.problems, folders: published.folders, waiting: published.waiting}
+		}
+	}
+	if !published.known || !slices.Equal(now.waiting, published.waiting) {
+		if err := d.cfg.Store.SetWaiting(ctx, now.waiting); err != nil {
+			d.log.Warn("record the files waited for", "err", err)
+			now.waiting = published.waiting
 		}
 	}
 	return now
+}
+
+// waiting is the files the watcher waits for to stop changing.
+func (d *Daemon) waiting() []string {
+	d.mu.Lock()
+	w := d.watcher
+	d.mu.Unlock()
+	if w == nil {
+		return nil
+	}
+	return w.Waiting()
 }
 
 // folderHealth maps the watcher's problems onto the watched folders: one

@@ -113,7 +113,7 @@ func (d *Daemon) measure(ctx context.Context, job *store.Job) {
 			log.Error("queue again", "err", err)
 		}
 	default:
-		d.fail(record, log, job, err, retryable(err))
+		d.fail(record, log, job, err, failure(err))
 	}
 }
 
@@ -182,16 +182,23 @@ func sameContent(a, b string) bool {
 	return errA == nil && errB == nil && shaA == shaB
 }
 
-// progress records a running video's progress every progressEvery.
+// progress records a running video's progress every progressEvery, and
+// at once when every frame is measured, so that 100% shows while the CSV
+// is finished.
 func (d *Daemon) progress(ctx context.Context, log *slog.Logger, id int64) func(pipeline.Progress) {
 	var last time.Time
+	recorded := -1.0
 	var failing onceLog
 	return func(p pipeline.Progress) {
-		if p.Total <= 0 || time.Since(last) < progressEvery {
+		if p.Total <= 0 {
 			return
 		}
-		last = time.Now()
-		err := d.cfg.Store.Progress(ctx, id, math.Min(1, float64(p.Frame)/float64(p.Total)))
+		fraction := math.Min(1, float64(p.Frame)/float64(p.Total))
+		if fraction == recorded || (fraction < 1 && time.Since(last) < progressEvery) {
+			return
+		}
+		last, recorded = time.Now(), fraction
+		err := d.cfg.Store.Progress(ctx, id, fraction)
 		if err != nil && ctx.Err() == nil {
 			failing.warn(log, "cannot record progress", err)
 		}
@@ -205,7 +212,7 @@ func (d *Daemon) progress(ctx context.Context, log *slog.Logger, id int64) func(
 func (d *Daemon) complete(ctx, record context.Context, log *slog.Logger, job *store.Job, r store.Result) {
 	sha, err := digest.File(r.OutputPath)
 	if err != nil {
-		d.fail(record, log, job, fmt.Errorf("read back %s: %w", r.OutputPath, err), true)
+		d.fail(record, log, job, fmt.Errorf("read back %s: %w", r.OutputPath, err), store.Passing)
 		return
 	}
 	r.OutputSHA256 = sha
@@ -216,7 +223,7 @@ func (d *Daemon) complete(ctx, record context.Context, log *slog.Logger, job *st
 			break
 		}
 		if !store.Transient(err) {
-			d.fail(record, log, job, err, true)
+			d.fail(record, log, job, err, store.Passing)
 			return
 		}
 		refused++
@@ -239,8 +246,8 @@ func (d *Daemon) complete(ctx, record context.Context, log *slog.Logger, job *st
 	log.Info("done", "csv", r.OutputPath, "frames", s.Frames, "with_face", s.Successful, "fps", math.Round(s.FPS))
 }
 
-func (d *Daemon) fail(ctx context.Context, log *slog.Logger, job *store.Job, err error, retry bool) {
-	j, ferr := d.cfg.Store.Fail(ctx, job.ID, err.Error(), retry)
+func (d *Daemon) fail(ctx context.Context, log *slog.Logger, job *store.Job, err error, kind store.Failure) {
+	j, ferr := d.cfg.Store.Fail(ctx, job.ID, err.Error(), kind)
 	if ferr != nil {
 		log.Error("record failure", "err", ferr, "failure", err)
 		return
@@ -248,12 +255,18 @@ func (d *Daemon) fail(ctx context.Context, log *slog.Logger, job *store.Job, err
 	log.Warn("failed", "err", err, "state", j.State, "attempts", j.Attempts)
 }
 
-// retryable tells failures worth another attempt (a passing fault, a full
-// disk) from those that will fail the same way again (a file that is not a
-// video, a folder the daemon may not write to, a file it must not replace).
-func retryable(err error) bool {
-	return !errors.Is(err, video.ErrNotVideo) && !errors.Is(err, pipeline.ErrNoFrames) &&
-		!errors.Is(err, fs.ErrPermission) && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrExist)
+// failure tells failures worth another attempt (a passing fault, a full
+// disk) from those that will fail the same way again: in the file itself (not
+// a video), or until something outside it changes (a folder the daemon may
+// not write to, a file it must not replace).
+func failure(err error) store.Failure {
+	switch {
+	case errors.Is(err, video.ErrNotVideo) || errors.Is(err, pipeline.ErrNoFrames):
+		return store.InFile
+	case errors.Is(err, fs.ErrPermission) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrExist):
+		return store.Final
+	}
+	return store.Passing
 }
 
 // result converts an engine summary into what the store keeps; the caller

@@ -51,13 +51,26 @@ type menuSettings struct {
 	UserHome      string // folder paths under it are shown with ~
 	AutoWorkers   int    // what the workers setting "auto" stands for here
 	PrivacyURL    string // opens the system's privacy settings; "" where there are none
+	// ReportPath names the report beside a CSV; nil when there are none.
+	ReportPath func(csv string) string
+}
+
+// Target is something a click opens: a file or folder, shown selected in
+// its folder (Reveal) or opened, or a URL.
+type Target struct {
+	Path   string
+	Reveal bool
+	URL    bool // Path is a URL, not a file
 }
 
 // MenuEntry is one clickable line listing a video or a folder.
 type MenuEntry struct {
 	Label   string
 	Tooltip string
-	Path    string // what a click reveals or opens
+	// Open is what a click opens: the first target that exists, so a
+	// richer one (a report) can stand before a plainer one (the CSV).
+	Open []Target
+	Job  int64 // the job a line lists, for Retry and Clear; 0 for none
 }
 
 // MenuModel is everything the menu bar shows, as plain data.
@@ -68,8 +81,9 @@ type MenuModel struct {
 	Status        string      // the first line, not clickable
 	Warning       string      // what keeps the daemon from seeing new videos; empty hides it
 	Running       []MenuEntry // each running video when several run; a click reveals it
+	DoneHeader    string      // above the finished videos; says where their CSVs are
 	Done          []MenuEntry // newest first; a click reveals the CSV
-	Failed        []MenuEntry // newest first; a click reveals the video
+	Failed        []MenuEntry // newest first; each has Show, Retry and Clear
 	Retry         string      // the "Retry failed" line; empty hides it
 	Folders       []MenuEntry // a click opens the folder
 	Privacy       MenuEntry   // opens the privacy settings when a folder cannot be read; no label hides it
@@ -89,7 +103,7 @@ func menuModel(s store.Status, now time.Time, set menuSettings) MenuModel {
 		Icon:          iconState(s, now),
 		Title:         progressTitle(s.Running),
 		Tooltip:       tooltip(s, now),
-		Status:        statusLine(s),
+		Status:        statusLine(s, now),
 		Warning:       warning(s),
 		Pause:         "Pause",
 		Notifications: set.Notifications,
@@ -104,11 +118,14 @@ func menuModel(s store.Status, now time.Time, set menuSettings) MenuModel {
 	}
 	if len(s.Running) > 1 {
 		for _, j := range s.Running[:min(len(s.Running), menuRunningSlots)] {
-			m.Running = append(m.Running, MenuEntry{Label: runningLabel(j), Tooltip: "Show " + j.Path, Path: j.Path})
+			m.Running = append(m.Running, MenuEntry{Label: runningLabel(j), Tooltip: "Show " + j.Path, Open: reveal(j.Path), Job: j.ID})
 		}
 	}
 	for _, j := range s.RecentDone[:min(len(s.RecentDone), menuRecentDone)] {
-		m.Done = append(m.Done, doneEntry(j, now))
+		m.Done = append(m.Done, doneEntry(j, now, set.ReportPath))
+	}
+	if len(m.Done) > 0 {
+		m.DoneHeader = "Recently measured — the CSV is beside each video"
 	}
 	for _, j := range s.RecentFailed[:min(len(s.RecentFailed), menuRecentFailed)] {
 		m.Failed = append(m.Failed, failedEntry(j))
@@ -122,7 +139,7 @@ func menuModel(s store.Status, now time.Time, set menuSettings) MenuModel {
 	if set.PrivacyURL != "" && slices.ContainsFunc(s.Folders, unreadable) {
 		m.Privacy = MenuEntry{Label: "Open Privacy & Security…",
 			Tooltip: "Give auwatchd access to the folders it cannot read (Full Disk Access or Files and Folders)",
-			Path:    set.PrivacyURL}
+			Open:    []Target{{Path: set.PrivacyURL, URL: true}}}
 	}
 	if extra := len(s.Folders) - menuFolderSlots; extra > 0 {
 		m.MoreFolders = fmt.Sprintf("%d more — see auwatchd folders", extra)
@@ -133,7 +150,7 @@ func menuModel(s store.Status, now time.Time, set menuSettings) MenuModel {
 // folderEntry opens a watched folder, and says when it is missing or
 // cannot be read.
 func folderEntry(f store.Folder, userHome string) MenuEntry {
-	e := MenuEntry{Label: "Open " + shortenPath(homeRelative(f.Path, userHome), menuPathWidth), Tooltip: f.Path, Path: f.Path}
+	e := MenuEntry{Label: "Open " + shortenPath(homeRelative(f.Path, userHome), menuPathWidth), Tooltip: f.Path, Open: []Target{{Path: f.Path}}}
 	switch {
 	case f.Health == store.FolderMissing:
 		e.Label += " — missing"
@@ -215,7 +232,9 @@ func warning(s store.Status) string {
 	return ""
 }
 
-func statusLine(s store.Status) string {
+// statusLine is the menu's first line: what the daemon does now, what it
+// waits for, or what needs the user; "Idle" only when nothing does.
+func statusLine(s store.Status, now time.Time) string {
 	var line string
 	switch {
 	case len(s.Running) > 1 && s.Paused:
@@ -230,15 +249,73 @@ func statusLine(s store.Status) string {
 		line = "Paused"
 	case s.Counts.Queued > 0:
 		line = "Starting"
+	case s.WaitingCount > 0:
+		return waitingLine(s)
+	case iconState(s, now) == icon.Attention:
+		return attentionLine(s, now)
 	case len(s.Folders) == 0:
 		return "Idle — no folder watched"
 	default:
 		return "Idle — watching " + plural(len(s.Folders), "folder")
 	}
+	if k := batchPlace(s); k != "" && !s.Paused {
+		return line + " · " + k
+	}
 	if s.Counts.Queued > 0 {
 		line += fmt.Sprintf(" · %d queued", s.Counts.Queued)
 	}
 	return line
+}
+
+// batchPlace says which of the batch's videos are being measured ("3 of 7",
+// "3–4 of 9"); empty when the batch is a single video or not recorded.
+func batchPlace(s store.Status) string {
+	b := s.Batch
+	first := b.Finished + 1
+	last := b.Finished + max(1, len(s.Running))
+	if b.Total < 2 || last > b.Total {
+		return ""
+	}
+	if first == last {
+		return fmt.Sprintf("%d of %d", first, b.Total)
+	}
+	return fmt.Sprintf("%d–%d of %d", first, last, b.Total)
+}
+
+// waitingLine names the files the watcher waits for to stop changing.
+func waitingLine(s store.Status) string {
+	if s.WaitingCount == 1 && len(s.Waiting) == 1 {
+		return "Waiting for " + videoName(s.Waiting[0]) + " to finish copying"
+	}
+	return fmt.Sprintf("Waiting for %d files to finish copying", s.WaitingCount)
+}
+
+// attentionLine says what turned the icon red, most urgent first.
+func attentionLine(s store.Status, now time.Time) string {
+	unreadableFolders, missing := 0, 0
+	for _, f := range s.Folders {
+		switch {
+		case f.Health == store.FolderMissing:
+			missing++
+		case unreadable(f):
+			unreadableFolders++
+		}
+	}
+	switch {
+	case recentFailure(s, now) && s.Counts.Failed == 1:
+		return "1 video failed — see below"
+	case recentFailure(s, now):
+		return fmt.Sprintf("%d videos failed — see below", s.Counts.Failed)
+	case unreadableFolders > 0:
+		return "Cannot read " + plural(unreadableFolders, "folder") + " — see below"
+	case missing == 1:
+		return "1 folder is missing — see below"
+	case missing > 1:
+		return fmt.Sprintf("%d folders are missing — see below", missing)
+	case s.DiskFull:
+		return "Held up: the data folder's disk is full"
+	}
+	return "Not watching everything — see below"
 }
 
 // tooltip sums the state up in one line, e.g. "interview.mp4 — 42% · 3 queued".
@@ -256,6 +333,9 @@ func tooltip(s store.Status, now time.Time) string {
 	if s.Watcher != "" {
 		parts = append(parts, "not watching everything")
 	}
+	if s.WaitingCount > 0 {
+		parts = append(parts, fmt.Sprintf("waiting for %d copying", s.WaitingCount))
+	}
 	if len(s.Running) > 0 {
 		running := make([]string, len(s.Running))
 		for i, j := range s.Running {
@@ -263,46 +343,92 @@ func tooltip(s store.Status, now time.Time) string {
 		}
 		return strings.Join(append(running, parts...), " · ")
 	}
+	if len(parts) == 0 && iconState(s, now) == icon.Attention {
+		parts = []string{strings.TrimSuffix(attentionLine(s, now), " — see below")}
+	}
 	if len(parts) == 0 {
 		parts = []string{"idle"}
 	}
 	return "auwatchd — " + strings.Join(parts, " · ")
 }
 
-func doneEntry(j store.Job, now time.Time) MenuEntry {
+// doneEntry lists a finished video with its age and what was found in
+// it; a click shows its CSV.
+func doneEntry(j store.DoneJob, now time.Time, reportPath func(string) string) MenuEntry {
 	label := videoName(j.Path)
 	if ago := timeAgo(now, j.FinishedAt); ago != "" {
 		label += " · " + ago
+	}
+	if found := framesFound(j); found != "" {
+		label += " · " + found
 	}
 	csv := j.OutputPath
 	if csv == "" {
 		csv = j.Path
 	}
-	return MenuEntry{Label: label, Tooltip: "Show " + csv, Path: csv}
+	return MenuEntry{Label: label, Tooltip: "CSV: " + csv, Open: doneTargets(csv, reportPath), Job: j.ID}
+}
+
+// doneTargets is what a click on a finished video opens: its report when
+// there is one, else its CSV, shown in its folder.
+func doneTargets(csv string, reportPath func(string) string) []Target {
+	if reportPath == nil || !strings.HasSuffix(csv, ".csv") {
+		return reveal(csv)
+	}
+	return append([]Target{{Path: reportPath(csv)}}, reveal(csv)...)
+}
+
+func reveal(path string) []Target { return []Target{{Path: path, Reveal: true}} }
+
+// framesFound says how many frames a video had and in how many the face was
+// found; empty when the summary is not known.
+func framesFound(j store.DoneJob) string {
+	switch {
+	case j.Frames == 0:
+		return ""
+	case j.FaceFrames == 0:
+		return plural(j.Frames, "frame") + ", no face found"
+	case j.FaceFrames == j.Frames:
+		return plural(j.Frames, "frame") + ", a face in all"
+	}
+	return fmt.Sprintf("%s, a face in %d", plural(j.Frames, "frame"), j.FaceFrames)
 }
 
 // failedEntry lists a failure with its reason; paths in the video's own
 // folder are cut to file names, which leaves room for the reason itself.
 func failedEntry(j store.Job) MenuEntry {
-	reason := plainReason(j.Error)
-	if reason == "" {
-		reason = strings.ReplaceAll(j.Error, filepath.Dir(j.Path)+string(filepath.Separator), "")
-	}
 	return MenuEntry{
-		Label:   videoName(j.Path) + " — " + clip(reason, menuReasonWidth),
+		Label:   videoName(j.Path) + " — " + clip(failureReason(j), menuReasonWidth),
 		Tooltip: printable(j.Error),
-		Path:    j.Path,
+		Open:    reveal(j.Path),
+		Job:     j.ID,
 	}
+}
+
+// failureReason is a failure in plain words where it is one a researcher
+// meets, or the error with the video's folder left out.
+func failureReason(j store.Job) string {
+	if reason := plainReason(j.Error); reason != "" {
+		return reason
+	}
+	return strings.ReplaceAll(j.Error, filepath.Dir(j.Path)+string(filepath.Separator), "")
 }
 
 // plainReasons say the failures a researcher meets in plain words, with
 // what to do; the full error stays in the tooltip and in `auwatchd status`.
+// The first that matches wins, so narrower ones come first.
 var plainReasons = []struct{ says, means string }{
+	{"the file is empty", "the file is empty: copy it again"},
+	{"no video stream", "no picture in it: a sound file, or not a video"},
+	{"no frame could be decoded", "no frame could be read: copied only in part? Copy it again"},
 	{"not a video that can be decoded", "not a video, or copied only in part: copy it again"},
 	{"the video has no frames", "no frame could be read: copy it again"},
 	{"auwatchd did not write it", "a file of the CSV's name is in the way: move it, then Retry"},
 	{"no space left on device", "the disk is full: make room, then Retry"},
-	{"permission denied", "auwatchd may not write in its folder"},
+	{"permission denied", "auwatchd may not write in its folder: allow it, then Retry"},
+	{"operation not permitted", "auwatchd may not use its folder: allow it in Privacy & Security, then Retry"},
+	{"no such file or directory", "the file is gone: moved or deleted before it was measured"},
+	{"input/output error", "the disk could not be read: check it, then Retry"},
 	{"crashed the worker", "stopped auwatchd three times: send it to the developers"},
 }
 

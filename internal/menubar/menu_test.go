@@ -21,6 +21,8 @@ func failedJob(id int64, path, reason string, ago time.Duration) store.Job {
 	return store.Job{ID: id, Path: path, State: store.Failed, Error: reason, FinishedAt: menuNow.Add(-ago)}
 }
 
+func folder(path string) []Target { return []Target{{Path: path}} }
+
 func watching(paths ...string) []store.Folder {
 	var folders []store.Folder
 	for i, p := range paths {
@@ -150,7 +152,7 @@ func TestMenuModelStates(t *testing.T) {
 				RecentFailed: []store.Job{failedJob(3, "/v/lab/bad.mp4", "not a video", time.Hour)}},
 			icon:    icon.Attention,
 			tooltip: "auwatchd — 1 failed",
-			line:    "Idle — watching 1 folder",
+			line:    "1 video failed — see below",
 			pause:   "Pause",
 		},
 		{
@@ -187,7 +189,7 @@ func TestMenuModelStates(t *testing.T) {
 				RecentFailed: []store.Job{{ID: 3, Path: "/v/bad.mp4", State: store.Failed, Error: "no frames"}}},
 			icon:    icon.Attention,
 			tooltip: "auwatchd — 1 failed",
-			line:    "Idle — no folder watched",
+			line:    "1 video failed — see below",
 			pause:   "Pause",
 		},
 		{
@@ -224,7 +226,105 @@ func TestMenuModelStates(t *testing.T) {
 			status:  store.Status{Folders: watching("/v/lab"), Watcher: "cannot watch /v/lab/old: too many open files"},
 			icon:    icon.Attention,
 			tooltip: "auwatchd — not watching everything",
-			line:    "Idle — watching 1 folder",
+			line:    "Not watching everything — see below",
+			pause:   "Pause",
+		},
+		{
+			name: "idle, three videos failed: never Idle under a red icon",
+			status: store.Status{Folders: watching("/v/lab"), Counts: store.Counts{Failed: 3},
+				RecentFailed: []store.Job{failedJob(3, "/v/c.mp4", "no frames", time.Minute)}},
+			icon:    icon.Attention,
+			tooltip: "auwatchd — 3 failed",
+			line:    "3 videos failed — see below",
+			pause:   "Pause",
+		},
+		{
+			name:    "a folder cannot be read",
+			status:  store.Status{Folders: []store.Folder{{ID: 1, Path: "/v/desk", Health: store.CannotRead("permission denied")}, {ID: 2, Path: "/v/lab"}}},
+			icon:    icon.Attention,
+			tooltip: "auwatchd — Cannot read 1 folder",
+			line:    "Cannot read 1 folder — see below",
+			pause:   "Pause",
+		},
+		{
+			name:    "two folders are missing",
+			status:  store.Status{Folders: []store.Folder{{ID: 1, Path: "/v/a", Health: store.FolderMissing}, {ID: 2, Path: "/v/b", Health: store.FolderMissing}}},
+			icon:    icon.Attention,
+			tooltip: "auwatchd — 2 folders are missing",
+			line:    "2 folders are missing — see below",
+			pause:   "Pause",
+		},
+		{
+			name:    "the data folder's disk is full",
+			status:  store.Status{Folders: watching("/v/lab"), DiskFull: true},
+			icon:    icon.Attention,
+			tooltip: "auwatchd — Held up: the data folder's disk is full",
+			line:    "Held up: the data folder's disk is full",
+			pause:   "Pause",
+		},
+		{
+			name:    "a file being copied in: waited for by name",
+			status:  store.Status{Folders: watching("/v/lab"), Waiting: []string{"/v/lab/interview.mp4"}, WaitingCount: 1},
+			icon:    icon.Idle,
+			tooltip: "auwatchd — waiting for 1 copying",
+			line:    "Waiting for interview.mp4 to finish copying",
+			pause:   "Pause",
+		},
+		{
+			name:    "many files being copied in",
+			status:  store.Status{Folders: watching("/v/lab"), Waiting: []string{"/v/lab/a.mp4", "/v/lab/b.mp4"}, WaitingCount: 14},
+			icon:    icon.Idle,
+			tooltip: "auwatchd — waiting for 14 copying",
+			line:    "Waiting for 14 files to finish copying",
+			pause:   "Pause",
+		},
+		{
+			name: "waiting beats an old failure's red, which the list still shows",
+			status: store.Status{Folders: watching("/v/lab"), Waiting: []string{"/v/lab/a.mp4"}, WaitingCount: 1, Counts: store.Counts{Failed: 1},
+				RecentFailed: []store.Job{failedJob(3, "/v/bad.mp4", "no frames", time.Minute)}},
+			icon:    icon.Attention,
+			tooltip: "auwatchd — 1 failed · waiting for 1 copying",
+			line:    "Waiting for a.mp4 to finish copying",
+			pause:   "Pause",
+		},
+		{
+			name: "a batch: the third of seven",
+			status: store.Status{Running: running("/v/c.mp4", 0.42), Counts: store.Counts{Running: 1, Queued: 4, Done: 2},
+				Batch: store.Batch{Finished: 2, Total: 7}},
+			icon:    icon.Working,
+			title:   "42%",
+			tooltip: "c.mp4 — 42% · 4 queued",
+			line:    "Measuring c.mp4 — 42% · 3 of 7",
+			pause:   "Pause",
+		},
+		{
+			name: "a batch, two at once",
+			status: store.Status{Running: append(running("/v/c.mp4", 0.42), store.Job{ID: 8, Path: "/v/d.mp4", Progress: 0.1}),
+				Counts: store.Counts{Running: 2, Queued: 5, Done: 2}, Batch: store.Batch{Finished: 2, Total: 9}},
+			icon:    icon.Working,
+			title:   "42% +1",
+			tooltip: "c.mp4 — 42% · d.mp4 — 10% · 5 queued",
+			line:    "Measuring 2 videos · 3–4 of 9",
+			pause:   "Pause",
+		},
+		{
+			name: "the last of a batch, every frame measured",
+			status: store.Status{Running: running("/v/g.mp4", 1), Counts: store.Counts{Running: 1, Done: 6},
+				Batch: store.Batch{Finished: 6, Total: 7}},
+			icon:    icon.Working,
+			title:   "100%",
+			tooltip: "g.mp4 — 100%",
+			line:    "Measuring g.mp4 — 100% · 7 of 7",
+			pause:   "Pause",
+		},
+		{
+			name: "a batch of one says no count",
+			status: store.Status{Running: running("/v/a.mp4", 0.5), Counts: store.Counts{Running: 1},
+				Batch: store.Batch{Finished: 0, Total: 1}},
+			icon:    icon.Working,
+			title:   "50%",
+			tooltip: "a.mp4 — 50%",
+			line:    "Measuring a.mp4 — 50%",
 			pause:   "Pause",
 		},
 	}
@@ -253,8 +353,8 @@ func TestMenuModelRunningAndWarning(t *testing.T) {
 	}
 	m := menuModel(s, menuNow, menuSettings{})
 	want := []MenuEntry{
-		{Label: "a.mov — 50%", Tooltip: "Show /v/a.mov", Path: "/v/a.mov"},
-		{Label: "b.mov — 25%", Tooltip: "Show /v/b.mov", Path: "/v/b.mov"},
+		{Label: "a.mov — 50%", Tooltip: "Show /v/a.mov", Open: reveal("/v/a.mov"), Job: 7},
+		{Label: "b.mov — 25%", Tooltip: "Show /v/b.mov", Open: reveal("/v/b.mov"), Job: 8},
 	}
 	if !reflect.DeepEqual(m.Running, want) {
 		t.Errorf("running lines %+v, want %+v", m.Running, want)
@@ -288,14 +388,14 @@ func TestMenuModelFolderHealth(t *testing.T) {
 	const url = "x-apple.systempreferences:com.apple.preference.security?Privacy"
 	m := menuModel(s, menuNow, menuSettings{PrivacyURL: url})
 	want := []MenuEntry{
-		{Label: "Open /v/desk — cannot read", Tooltip: "/v/desk: cannot read: permission denied", Path: "/v/desk"},
-		{Label: "Open /v/drive — missing", Tooltip: "/v/drive: missing", Path: "/v/drive"},
-		{Label: "Open /v/lab", Tooltip: "/v/lab", Path: "/v/lab"},
+		{Label: "Open /v/desk — cannot read", Tooltip: "/v/desk: cannot read: permission denied", Open: folder("/v/desk")},
+		{Label: "Open /v/drive — missing", Tooltip: "/v/drive: missing", Open: folder("/v/drive")},
+		{Label: "Open /v/lab", Tooltip: "/v/lab", Open: folder("/v/lab")},
 	}
 	if !reflect.DeepEqual(m.Folders, want) {
 		t.Errorf("folder lines\n got %+v\nwant %+v", m.Folders, want)
 	}
-	if m.Privacy.Path != url || m.Privacy.Label == "" || m.Icon != icon.Attention {
+	if len(m.Privacy.Open) != 1 || m.Privacy.Open[0] != (Target{Path: url, URL: true}) || m.Privacy.Label == "" || m.Icon != icon.Attention {
 		t.Errorf("privacy line %+v, icon %v; want the settings line and attention", m.Privacy, m.Icon)
 	}
 	if m := menuModel(s, menuNow, menuSettings{}); m.Privacy.Label != "" {
@@ -309,13 +409,19 @@ func TestMenuModelFolderHealth(t *testing.T) {
 
 func TestFailuresInPlainWords(t *testing.T) {
 	tests := map[string]string{
-		"open video /v/a.mp4: not a video that can be decoded":                   "not a video, or copied only in part: copy it again",
-		"write /v/a.mp4.au.csv: no space left on device":                         "the disk is full: make room, then Retry",
-		"create output beside /v/a.mp4.au.csv: open /v/.a: permission denied":    "auwatchd may not write in its folder",
-		"process /v/a.mp4: the video has no frames":                              "no frame could be read: copy it again",
-		"crashed the worker 3 times":                                             "stopped auwatchd three times: send it to the developers",
-		"/v/a.mp4.au.csv already exists and auwatchd did not write it; move it…": "a file of the CSV's name is in the way: move it, then Retry",
-		"something nobody foresaw":                                               "",
+		"open video /v/a.mp4: not a video that can be decoded":                        "not a video, or copied only in part: copy it again",
+		"open video /v/a.mp4: the file is empty: not a video that can be decoded":     "the file is empty: copy it again",
+		"open video /v/a.mp4: no video stream: not a video that can be decoded":       "no picture in it: a sound file, or not a video",
+		"decode /v/a.mp4: no frame could be decoded: not a video that can be decoded": "no frame could be read: copied only in part? Copy it again",
+		"write /v/a.mp4.au.csv: no space left on device":                              "the disk is full: make room, then Retry",
+		"create output beside /v/a.mp4.au.csv: open /v/.a: permission denied":         "auwatchd may not write in its folder: allow it, then Retry",
+		"create output beside /v/a.mp4.au.csv: open /v/.a: operation not permitted":   "auwatchd may not use its folder: allow it in Privacy & Security, then Retry",
+		"process /v/a.mp4: stat /v/a.mp4: no such file or directory":                  "the file is gone: moved or deleted before it was measured",
+		"decode /v/a.mp4: frame 12: read /v/a.mp4: input/output error":                "the disk could not be read: check it, then Retry",
+		"process /v/a.mp4: the video has no frames":                                   "no frame could be read: copy it again",
+		"crashed the worker 3 times":                                                  "stopped auwatchd three times: send it to the developers",
+		"/v/a.mp4.au.csv already exists and auwatchd did not write it; move it…":      "a file of the CSV's name is in the way: move it, then Retry",
+		"something nobody foresaw":                                                    "",
 	}
 	for err, want := range tests {
 		if got := plainReason(err); got != want {
@@ -329,9 +435,13 @@ func TestFailuresInPlainWords(t *testing.T) {
 
 // TestMenuModelLists checks the lines listing videos and folders.
 func TestMenuModelLists(t *testing.T) {
-	done := func(id int64, path string, ago time.Duration) store.Job {
-		return store.Job{ID: id, Path: path, State: store.Done, OutputPath: path + ".au.csv", FinishedAt: menuNow.Add(-ago)}
+	done := func(id int64, path string, ago time.Duration) store.DoneJob {
+		return store.DoneJob{Job: store.Job{ID: id, Path: path, State: store.Done, OutputPath: path + ".au.csv", FinishedAt: menuNow.Add(-ago)}}
 	}
+	doneLine := func(id int64, label, csv string) MenuEntry {
+		return MenuEntry{Label: label, Tooltip: "CSV: " + csv, Open: reveal(csv), Job: id}
+	}
+	const header = "Recently measured — the CSV is beside each video"
 	tests := []struct {
 		name   string
 		status store.Status
@@ -345,16 +455,29 @@ func TestMenuModelLists(t *testing.T) {
 		},
 		{
 			name: "finished videos: newest first, at most five, with their age; a click shows the CSV",
-			status: store.Status{Counts: store.Counts{Done: 7}, RecentDone: []store.Job{
+			status: store.Status{Counts: store.Counts{Done: 7}, RecentDone: []store.DoneJob{
 				done(7, "/v/g.mp4", 10*time.Second), done(6, "/v/f.mp4", 5*time.Minute), done(5, "/v/e.mp4", 3*time.Hour),
 				done(4, "/v/d.mp4", 30*time.Hour), done(3, "/v/c.mp4", 72*time.Hour), done(2, "/v/b.mp4", 80*time.Hour),
 			}},
-			want: MenuModel{Done: []MenuEntry{
-				{Label: "g.mp4 · just now", Tooltip: "Show /v/g.mp4.au.csv", Path: "/v/g.mp4.au.csv"},
-				{Label: "f.mp4 · 5 min ago", Tooltip: "Show /v/f.mp4.au.csv", Path: "/v/f.mp4.au.csv"},
-				{Label: "e.mp4 · 3 h ago", Tooltip: "Show /v/e.mp4.au.csv", Path: "/v/e.mp4.au.csv"},
-				{Label: "d.mp4 · yesterday", Tooltip: "Show /v/d.mp4.au.csv", Path: "/v/d.mp4.au.csv"},
-				{Label: "c.mp4 · 11 Mar", Tooltip: "Show /v/c.mp4.au.csv", Path: "/v/c.mp4.au.csv"},
+			want: MenuModel{DoneHeader: header, Done: []MenuEntry{
+				doneLine(7, "g.mp4 · just now", "/v/g.mp4.au.csv"),
+				doneLine(6, "f.mp4 · 5 min ago", "/v/f.mp4.au.csv"),
+				doneLine(5, "e.mp4 · 3 h ago", "/v/e.mp4.au.csv"),
+				doneLine(4, "d.mp4 · yesterday", "/v/d.mp4.au.csv"),
+				doneLine(3, "c.mp4 · 11 Mar", "/v/c.mp4.au.csv"),
+			}},
+		},
+		{
+			name: "finished videos say how many frames they had and in how many a face was found",
+			status: store.Status{Counts: store.Counts{Done: 3}, RecentDone: []store.DoneJob{
+				{Job: done(3, "/v/c.mp4", time.Minute).Job, Frames: 1204, FaceFrames: 1190},
+				{Job: done(2, "/v/b.mp4", time.Minute).Job, Frames: 300, FaceFrames: 300},
+				{Job: done(1, "/v/a.mp4", time.Minute).Job, Frames: 1, FaceFrames: 0},
+			}},
+			want: MenuModel{DoneHeader: header, Done: []MenuEntry{
+				doneLine(3, "c.mp4 · 1 min ago · 1204 frames, a face in 1190", "/v/c.mp4.au.csv"),
+				doneLine(2, "b.mp4 · 1 min ago · 300 frames, a face in all", "/v/b.mp4.au.csv"),
+				doneLine(1, "a.mp4 · 1 min ago · 1 frame, no face found", "/v/a.mp4.au.csv"),
 			}},
 		},
 		{
@@ -369,9 +492,10 @@ func TestMenuModelLists(t *testing.T) {
 					{
 						Label:   "x.wmv — a file of the CSV's name is in the way: move it, then Retry",
 						Tooltip: "/v/lab/x.wmv.au.csv already exists and auwatchd did not write it; move it away and retry",
-						Path:    "/v/lab/x.wmv",
+						Open:    reveal("/v/lab/x.wmv"),
+						Job:     9,
 					},
-					{Label: "notes.mp4 — open notes.mp4: not a video", Tooltip: "open /v/notes.mp4: not a video ffmpeg said: invalid data", Path: "/v/notes.mp4"},
+					{Label: "notes.mp4 — open notes.mp4: not a video", Tooltip: "open /v/notes.mp4: not a video ffmpeg said: invalid data", Open: reveal("/v/notes.mp4"), Job: 8},
 				},
 				Retry: "Retry 2 failed videos",
 			},
@@ -382,7 +506,7 @@ func TestMenuModelLists(t *testing.T) {
 				failedJob(1, "/v/a.mp4", "no frames", 30*time.Hour),
 			}},
 			want: MenuModel{
-				Failed: []MenuEntry{{Label: "a.mp4 — no frames", Tooltip: "no frames", Path: "/v/a.mp4"}},
+				Failed: []MenuEntry{{Label: "a.mp4 — no frames", Tooltip: "no frames", Open: reveal("/v/a.mp4"), Job: 1}},
 				Retry:  "Retry 1 failed video",
 			},
 		},
@@ -391,10 +515,10 @@ func TestMenuModelLists(t *testing.T) {
 			status: store.Status{Folders: watching("/home/ana/AUWatch", "/home/ana", "/mnt/lab-share/studies/2026/facial-paralysis/follow-up/videos", "/home/anabel")},
 			home:   "/home/ana",
 			want: MenuModel{Folders: []MenuEntry{
-				{Label: "Open ~/AUWatch", Tooltip: "/home/ana/AUWatch", Path: "/home/ana/AUWatch"},
-				{Label: "Open ~", Tooltip: "/home/ana", Path: "/home/ana"},
-				{Label: "Open …/2026/facial-paralysis/follow-up/videos", Tooltip: "/mnt/lab-share/studies/2026/facial-paralysis/follow-up/videos", Path: "/mnt/lab-share/studies/2026/facial-paralysis/follow-up/videos"},
-				{Label: "Open /home/anabel", Tooltip: "/home/anabel", Path: "/home/anabel"},
+				{Label: "Open ~/AUWatch", Tooltip: "/home/ana/AUWatch", Open: folder("/home/ana/AUWatch")},
+				{Label: "Open ~", Tooltip: "/home/ana", Open: folder("/home/ana")},
+				{Label: "Open …/2026/facial-paralysis/follow-up/videos", Tooltip: "/mnt/lab-share/studies/2026/facial-paralysis/follow-up/videos", Open: folder("/mnt/lab-share/studies/2026/facial-paralysis/follow-up/videos")},
+				{Label: "Open /home/anabel", Tooltip: "/home/anabel", Open: folder("/home/anabel")},
 			}},
 		},
 		{
@@ -402,26 +526,26 @@ func TestMenuModelLists(t *testing.T) {
 			status: store.Status{Folders: watching("/1", "/2", "/3", "/4", "/5", "/6", "/7", "/8", "/9", "/10")},
 			want: MenuModel{
 				Folders: []MenuEntry{
-					{Label: "Open /1", Tooltip: "/1", Path: "/1"}, {Label: "Open /2", Tooltip: "/2", Path: "/2"},
-					{Label: "Open /3", Tooltip: "/3", Path: "/3"}, {Label: "Open /4", Tooltip: "/4", Path: "/4"},
-					{Label: "Open /5", Tooltip: "/5", Path: "/5"}, {Label: "Open /6", Tooltip: "/6", Path: "/6"},
-					{Label: "Open /7", Tooltip: "/7", Path: "/7"}, {Label: "Open /8", Tooltip: "/8", Path: "/8"},
+					{Label: "Open /1", Tooltip: "/1", Open: folder("/1")}, {Label: "Open /2", Tooltip: "/2", Open: folder("/2")},
+					{Label: "Open /3", Tooltip: "/3", Open: folder("/3")}, {Label: "Open /4", Tooltip: "/4", Open: folder("/4")},
+					{Label: "Open /5", Tooltip: "/5", Open: folder("/5")}, {Label: "Open /6", Tooltip: "/6", Open: folder("/6")},
+					{Label: "Open /7", Tooltip: "/7", Open: folder("/7")}, {Label: "Open /8", Tooltip: "/8", Open: folder("/8")},
 				},
 				MoreFolders: "2 more — see auwatchd folders",
 			},
 		},
 		{
 			name: "control characters in a file name do not break the line",
-			status: store.Status{RecentDone: []store.Job{
-				{ID: 1, Path: "/v/two\nlines.mp4", OutputPath: "/v/two\nlines.mp4.au.csv"},
+			status: store.Status{RecentDone: []store.DoneJob{
+				{Job: store.Job{ID: 1, Path: "/v/two\nlines.mp4", OutputPath: "/v/two\nlines.mp4.au.csv"}},
 			}},
-			want: MenuModel{Done: []MenuEntry{{Label: "two lines.mp4", Tooltip: "Show /v/two\nlines.mp4.au.csv", Path: "/v/two\nlines.mp4.au.csv"}}},
+			want: MenuModel{DoneHeader: header, Done: []MenuEntry{doneLine(1, "two lines.mp4", "/v/two\nlines.mp4.au.csv")}},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := menuModel(tt.status, menuNow, menuSettings{UserHome: tt.home})
-			got := MenuModel{Icon: m.Icon, Done: m.Done, Failed: m.Failed, Retry: m.Retry, Folders: m.Folders, MoreFolders: m.MoreFolders}
+			got := MenuModel{Icon: m.Icon, DoneHeader: m.DoneHeader, Done: m.Done, Failed: m.Failed, Retry: m.Retry, Folders: m.Folders, MoreFolders: m.MoreFolders}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
 			}
@@ -514,7 +638,7 @@ func TestMenuLinesStayNarrow(t *testing.T) {
 	s := store.Status{
 		Running:      running("/v/"+long+".mp4", 0.3),
 		Counts:       store.Counts{Running: 1, Queued: 12345, Failed: 1},
-		RecentDone:   []store.Job{{ID: 1, Path: "/v/" + long + ".mp4", OutputPath: "/v/" + long + ".mp4.au.csv", FinishedAt: menuNow}},
+		RecentDone:   []store.DoneJob{{Job: store.Job{ID: 1, Path: "/v/" + long + ".mp4", OutputPath: "/v/" + long + ".mp4.au.csv", FinishedAt: menuNow}, Frames: 123456, FaceFrames: 123450}},
 		RecentFailed: []store.Job{failedJob(2, "/v/"+long+".mov", strings.Repeat("why ", 100), time.Minute)},
 		Folders:      watching("/" + strings.Repeat("deep/", 40)),
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/auwatchd/auwatchd/store"
@@ -56,7 +57,7 @@ func (n *noticeTracker) observe(s store.Status) []notice {
 	notices := failureNotices(fresh)
 	if len(s.Running) == 0 && s.Counts.Queued == 0 {
 		if measured := n.measured(s); measured > 0 {
-			notices = append(notices, batchNotice(measured, s.Counts.Failed-n.baseline.Failed, n.reportsAt(s, measured)))
+			notices = append(notices, n.batch(s, measured))
 		}
 		n.setBaseline(s)
 	}
@@ -94,22 +95,53 @@ func failureNotices(jobs []store.Job) []notice {
 	for _, j := range jobs {
 		out = append(out, notice{
 			Title: "auwatchd: a video failed",
-			Body:  fmt.Sprintf("%s: %s", filepath.Base(j.Path), clip(j.Error, 200)),
+			Body:  fmt.Sprintf("%s: %s", filepath.Base(j.Path), clip(failureReason(j), 200)),
 		})
 	}
 	return out
 }
 
-// batchNotice counts a finished batch and says where its reports are.
-func batchNotice(measured, failed int, reports string) notice {
+// batchNotice tells of a finished batch; a batch of one video names it and
+// its CSV.
+func batchNotice(measured, failed int, recent []store.DoneJob) notice {
+	if measured == 1 && failed <= 0 && len(recent) > 0 && recent[0].OutputPath != "" {
+		j := recent[0]
+		body := "CSV: " + j.OutputPath
+		if found := framesFound(j); found != "" {
+			body += " (" + found + ")"
+		}
+		return notice{Title: "auwatchd: " + filepath.Base(j.Path) + " measured", Body: body}
+	}
 	body := plural(measured, "video") + " measured"
 	if failed > 0 {
 		body += fmt.Sprintf(", %d failed", failed)
 	}
-	if reports != "" {
-		body += "\n" + reports
+	return notice{Title: "auwatchd: batch finished", Body: body + "; each CSV is beside its video"}
+}
+
+// unchangedNotice answers a Retry that left files which failed in
+// themselves and have not changed since: they would fail the same way.
+func unchangedNotice(jobs []store.Job) notice {
+	if len(jobs) == 1 {
+		return notice{Title: "auwatchd: " + filepath.Base(jobs[0].Path) + " not retried",
+			Body: "It is unchanged since it failed, and would fail the same way: copy it again, and it is measured when the copy is complete."}
 	}
-	return notice{Title: "auwatchd: batch finished", Body: body}
+	names := make([]string, len(jobs))
+	for i, j := range jobs {
+		names[i] = filepath.Base(j.Path)
+	}
+	return notice{Title: fmt.Sprintf("auwatchd: %d videos not retried", len(jobs)),
+		Body: "They are unchanged since they failed, and would fail the same way: copy them again. " + clip(strings.Join(names, ", "), 200)}
+}
+
+// batch tells of a finished batch and, while the daemon writes reports,
+// where they are.
+func (n *noticeTracker) batch(s store.Status, measured int) notice {
+	b := batchNotice(measured, s.Counts.Failed-n.baseline.Failed, s.RecentDone)
+	if r := n.reportsAt(s, measured); r != "" {
+		b.Body += "\n" + r
+	}
+	return b
 }
 
 // reportsAt says where the batch's reports are, when the daemon writes them:

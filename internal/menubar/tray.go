@@ -51,7 +51,9 @@ type Store interface {
 	SetThumbnails(ctx context.Context, on bool) error
 	Paused(ctx context.Context) (bool, error)
 	SetPaused(ctx context.Context, paused bool) error
-	RetryFailed(ctx context.Context) (int, error)
+	RetryFailed(ctx context.Context) (int, []store.Job, error)
+	Retry(ctx context.Context, id int64) error
+	ClearFailure(ctx context.Context, id int64) error
 	AddFolder(ctx context.Context, path string) (store.Folder, error)
 }
 
@@ -89,13 +91,16 @@ type MenuBar struct {
 	stopped <-chan struct{}
 	login   LoginItem
 	auto    int
+	opener  opener
 	// reportPath names the report beside a CSV; nil when there are none.
 	reportPath func(csv string) string
 }
 
 // New returns the menu bar of cfg; Run shows it.
 func New(cfg Config) *MenuBar {
-	return &MenuBar{store: cfg.Store, home: cfg.Home, log: cfg.Log, quit: cfg.Quit, stopped: cfg.Stopped, login: cfg.Login, auto: cfg.AutoWorkers,
+	tell := func(n notice) { showNotice(n, cfg.Log) }
+	return &MenuBar{store: cfg.Store, home: cfg.Home, log: cfg.Log, quit: cfg.Quit, stopped: cfg.Stopped, login: cfg.Login,
+		auto: cfg.AutoWorkers, opener: newOpener(tell, cfg.Log),
 		reportPath: cfg.ReportPath}
 }
 
@@ -168,7 +173,7 @@ func (mb *MenuBar) refresh(ctx context.Context, v *trayView, notices *noticeTrac
 	}
 	userHome, _ := os.UserHomeDir()
 	set := menuSettings{Notifications: on, Login: mb.loginState(), UserHome: userHome, AutoWorkers: mb.auto,
-		PrivacyURL: privacySettingsURL}
+		PrivacyURL: privacySettingsURL, ReportPath: mb.reportPath}
 	v.apply(menuModel(s, time.Now(), set))
 	for _, n := range notices.observe(s) {
 		if on {
@@ -213,7 +218,7 @@ type trayView struct {
 func (mb *MenuBar) build(ctx context.Context) *trayView {
 	v := &trayView{icons: make(map[icon.State][]byte), nudged: make(chan struct{}, 1)}
 	for _, s := range []icon.State{icon.Idle, icon.Working, icon.Paused, icon.Attention} {
-		data, err := icon.PNG(s, IconSize)
+		data, err := trayIcon(s)
 		if err != nil {
 			mb.log.Error("menu bar: draw icon", "err", err)
 		}
@@ -226,58 +231,62 @@ func (mb *MenuBar) build(ctx context.Context) *trayView {
 
 	v.status = label("auwatchd")
 	v.warning = label("").hidden()
+	open := func(e MenuEntry) { mb.opener.open(e.Open) }
 	for i := range v.running {
 		v.running[i] = line("").hidden()
-		v.running[i].onClick(func(video string) { mb.desktop("show the video", revealArgs(video)) })
+		v.running[i].onClick(open)
 	}
-	v.doneHeader = label("Recently measured").hidden()
+	v.doneHeader = label("").hidden()
 	for i := range v.done {
 		v.done[i] = line("").hidden()
-		v.done[i].onClick(mb.openResult)
+		v.done[i].onClick(open)
 	}
 	v.failHeader = label("Failed").hidden()
 	for i := range v.failed {
 		v.failed[i] = line("").hidden()
-		v.failed[i].onClick(func(video string) { mb.desktop("show the video", revealArgs(video)) })
+		v.failed[i].sub(revealLabel, open)
+		v.failed[i].sub("Retry", func(e MenuEntry) { mb.retryOne(ctx, v, e) })
+		v.failed[i].sub("Clear", func(e MenuEntry) { mb.clearFailure(ctx, v, e) })
 	}
 	v.retry = line("").hidden()
-	v.retry.onClick(func(string) { mb.retry(ctx, v) })
+	v.retry.onClick(func(MenuEntry) { mb.retry(ctx, v) })
 	systray.AddSeparator()
 
 	for i := range v.folders {
 		v.folders[i] = line("").hidden()
-		v.folders[i].onClick(func(folder string) { mb.desktop("open the folder", openArgs(folder)) })
+		v.folders[i].onClick(open)
 	}
 	v.moreFolders = label("").hidden()
 	v.privacy = line("").hidden()
-	v.privacy.onClick(func(url string) { mb.desktop("open the privacy settings", openArgs(url)) })
-	line("Add folder…").onClick(func(string) { mb.addFolder(ctx, v) })
+	v.privacy.onClick(open)
+	line("Add folder…").onClick(func(MenuEntry) { mb.addFolder(ctx, v) })
 	systray.AddSeparator()
 
 	v.pause = line("Pause")
-	v.pause.onClick(func(string) { mb.togglePause(ctx, v) })
+	v.pause.onClick(func(MenuEntry) { mb.togglePause(ctx, v) })
 	v.notifications = checkbox("Notifications")
-	v.notifications.onClick(func(string) {
+	v.notifications.onClick(func(MenuEntry) {
 		mb.toggleSetting(ctx, v, "turn notifications on or off", mb.store.Notifications, mb.store.SetNotifications)
 	})
 	v.everyFrame = checkbox(EveryFrameLabel)
-	v.everyFrame.onClick(func(string) {
+	v.everyFrame.onClick(func(MenuEntry) {
 		mb.toggleSetting(ctx, v, "choose the mode", mb.store.EveryFrame, mb.store.SetEveryFrame)
 	})
 	v.report = checkbox("Write reports")
-	v.report.onClick(func(string) {
+	v.report.onClick(func(MenuEntry) {
 		mb.toggleSetting(ctx, v, "turn reports on or off", mb.store.Report, mb.store.SetReport)
 	})
 	v.thumbnails = checkbox("Faces in reports")
-	v.thumbnails.onClick(func(string) {
+	v.thumbnails.onClick(func(MenuEntry) {
 		mb.toggleSetting(ctx, v, "turn the faces in reports on or off", mb.store.Thumbnails, mb.store.SetThumbnails)
 	})
 	v.workers = label("")
 	v.login = checkbox("Start at login").hidden()
-	v.login.onClick(func(string) { mb.toggleLogin(v) })
-	line("Open log").onClick(func(string) { mb.desktop("open the log", openArgs(filepath.Join(mb.home, "auwatchd.log"))) })
+	v.login.onClick(func(MenuEntry) { mb.toggleLogin(v) })
+	logFile := []Target{{Path: filepath.Join(mb.home, "auwatchd.log")}}
+	line("Open log").onClick(func(MenuEntry) { mb.opener.open(logFile) })
 	systray.AddSeparator()
-	line("Quit").onClick(func(string) {
+	line("Quit").onClick(func(MenuEntry) {
 		v.status.show(MenuEntry{Label: "Stopping…"})
 		mb.log.Info("menu bar: quit")
 		mb.quit()
@@ -298,7 +307,7 @@ func (v *trayView) setIcon(s icon.State) {
 		return
 	}
 	if data := v.icons[s]; len(data) > 0 {
-		systray.SetIcon(data)
+		showIcon(data)
 		v.iconShown, v.iconSet = s, true
 	}
 }
@@ -317,7 +326,7 @@ func (v *trayView) apply(m MenuModel) {
 	v.status.show(MenuEntry{Label: m.Status, Tooltip: m.Tooltip})
 	v.warning.showText(m.Warning)
 	showEntries(v.running[:], m.Running)
-	v.doneHeader.showIf(len(m.Done) > 0)
+	v.doneHeader.showText(m.DoneHeader)
 	showEntries(v.done[:], m.Done)
 	v.failHeader.showIf(len(m.Failed) > 0)
 	showEntries(v.failed[:], m.Failed)
@@ -444,28 +453,73 @@ func (s *slot) setChecked(on bool) {
 	s.checked = on
 }
 
-// onClick runs fn with the line's current target on every click. systray
+// onClick runs fn with the line's current entry on every click. systray
 // drops a click that finds no one listening, so each line has its own
 // listener, and a slow action (a folder chooser) only holds up its own line.
-func (s *slot) onClick(fn func(path string)) {
+func (s *slot) onClick(fn func(MenuEntry)) {
+	listen(s, s.item, fn)
+}
+
+// sub adds a line to the slot's submenu that acts on the slot's entry.
+func (s *slot) sub(title string, fn func(MenuEntry)) {
+	listen(s, s.item.AddSubMenuItem(menuLabel(title), ""), fn)
+}
+
+func listen(s *slot, item *systray.MenuItem, fn func(MenuEntry)) {
 	go func() {
-		for range s.item.ClickedCh {
+		for range item.ClickedCh {
 			s.mu.Lock()
-			path := s.entry.Path
+			e := s.entry
 			s.mu.Unlock()
-			fn(path)
+			fn(e)
 		}
 	}()
 }
 
+// retry queues the failed videos again, and says which it left because they
+// would fail the same way.
 func (mb *MenuBar) retry(ctx context.Context, v *trayView) {
-	n, err := mb.store.RetryFailed(ctx)
+	n, unchanged, err := mb.store.RetryFailed(ctx)
 	if err != nil {
 		mb.log.Error("menu bar: retry failed videos", "err", err)
 		return
 	}
-	mb.log.Info("menu bar: failed videos queued again", "jobs", n)
+	mb.log.Info("menu bar: failed videos queued again", "jobs", n, "unchanged", len(unchanged))
+	if len(unchanged) > 0 {
+		showNotice(unchangedNotice(unchanged), mb.log)
+	}
 	v.nudge()
+}
+
+// retryOne queues one failed video again, unless it would fail the same way.
+func (mb *MenuBar) retryOne(ctx context.Context, v *trayView, e MenuEntry) {
+	err := mb.store.Retry(ctx, e.Job)
+	switch {
+	case errors.Is(err, store.ErrUnchanged):
+		showNotice(unchangedNotice([]store.Job{{ID: e.Job, Path: entryPath(e)}}), mb.log)
+	case err != nil:
+		mb.log.Error("menu bar: retry a failed video", "job", e.Job, "err", err)
+	default:
+		mb.log.Info("menu bar: failed video queued again", "job", e.Job)
+	}
+	v.nudge()
+}
+
+func (mb *MenuBar) clearFailure(ctx context.Context, v *trayView, e MenuEntry) {
+	if err := mb.store.ClearFailure(ctx, e.Job); err != nil {
+		mb.log.Error("menu bar: clear a failure", "job", e.Job, "err", err)
+		return
+	}
+	mb.log.Info("menu bar: failure cleared", "job", e.Job)
+	v.nudge()
+}
+
+// entryPath is the file a line lists: the last thing it opens.
+func entryPath(e MenuEntry) string {
+	if len(e.Open) == 0 {
+		return ""
+	}
+	return e.Open[len(e.Open)-1].Path
 }
 
 func (mb *MenuBar) togglePause(ctx context.Context, v *trayView) {
@@ -560,35 +614,4 @@ func chosenFolder(out string) (string, error) {
 		return "", fmt.Errorf("%s is not a folder", path)
 	}
 	return path, nil
-}
-
-// openResult opens a finished video's report when there is one, and shows
-// its CSV otherwise.
-func (mb *MenuBar) openResult(csv string) {
-	if mb.reportPath != nil {
-		if html := mb.reportPath(csv); fileExists(html) {
-			mb.desktop("open the report", openArgs(html))
-			return
-		}
-	}
-	mb.desktop("show the CSV", revealArgs(csv))
-}
-
-func fileExists(path string) bool {
-	info, err := os.Stat(path)
-	return err == nil && info.Mode().IsRegular()
-}
-
-// desktop starts a desktop helper (open, reveal) without waiting for it.
-func (mb *MenuBar) desktop(what string, args []string) {
-	if args == nil {
-		mb.log.Warn("menu bar: cannot "+what, "err", "no desktop opener (open, xdg-open) found")
-		return
-	}
-	cmd := exec.Command(args[0], args[1:]...)
-	if err := cmd.Start(); err != nil {
-		mb.log.Warn("menu bar: cannot "+what, "err", err)
-		return
-	}
-	go cmd.Wait()
 }

@@ -3,6 +3,10 @@ package menubar
 import (
 	"os/exec"
 	"strings"
+
+	"fyne.io/systray"
+
+	"github.com/auwatchd/auwatchd/app/icon"
 )
 
 // menuBarHostMissing says why there is no menu bar, or "" when there is one:
@@ -38,3 +42,14 @@ func chooseFolderArgs() []string {
 // privacySettingsURL opens System Settings at Privacy & Security, where a
 // folder a login item may not read is granted.
 const privacySettingsURL = "x-apple.systempreferences:com.apple.preference.security?Privacy"
+
+// trayIcon is the menu bar's picture of s: a template image, which macOS
+// paints in the bar's own colour, light or dark, with a badge for the state.
+func trayIcon(s icon.State) ([]byte, error) {
+	return icon.TemplatePNG(s, IconSize)
+}
+
+func showIcon(data []byte) { systray.SetTemplateIcon(data, data) }
+
+// revealLabel is the failed video's line that shows it.
+const revealLabel = "Show in Finder"

@@ -8,7 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/systray"
 	"github.com/godbus/dbus/v5"
+
+	"github.com/auwatchd/auwatchd/app/icon"
 )
 
 // watcherName is the D-Bus name of the StatusNotifierWatcher, through which
@@ -82,3 +85,14 @@ func chooseFolderArgs() []string {
 
 // privacySettingsURL is empty: Linux desktops keep no per-app folder grants.
 const privacySettingsURL = ""
+
+// trayIcon is the tray's picture of s: the face in the state's colour, as a
+// PNG that fyne.io/systray turns into the pixmap without losing its edges.
+func trayIcon(s icon.State) ([]byte, error) {
+	return pixmapPNG(icon.Image(s, IconSize))
+}
+
+func showIcon(data []byte) { systray.SetIcon(data) }
+
+// revealLabel is the failed video's line that shows it.
+const revealLabel = "Open its folder"
