@@ -19,7 +19,7 @@ ORT_SHA256_DARWIN_ARM64=7ad6507ad64d3b02aebfae6380c024ff188939cd8a7a493ec18028e0
 APT_PACKAGES="pkg-config ffmpeg libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
 libopencv-videoio-dev libopencv-highgui-dev libopencv-video-dev libopencv-objdetect-dev
 libopencv-calib3d-dev libopencv-features2d-dev libopencv-dnn-dev libopencv-photo-dev
-libopencv-ml-dev libopencv-stitching-dev xvfb dbus libnotify-bin systemd"
+libopencv-ml-dev libopencv-stitching-dev xvfb dbus libnotify-bin systemd chromium"
 
 # The arm64 path: the cross compiler and QEMU run on the host; the arm64
 # libraries go into a sysroot made by mmdebstrap rather than through Debian
@@ -125,6 +125,11 @@ install_macos() {
 	for p in opencv@4 pkg-config node; do
 		brew list --versions "$p" >/dev/null 2>&1 || { echo "deps: installing with Homebrew: $p"; brew install "$p"; }
 	done
+	# The report tests render pages in a headless Chrome or Chromium.
+	if [ ! -d "/Applications/Google Chrome.app" ] && [ ! -d /Applications/Chromium.app ]; then
+		echo "deps: installing with Homebrew: google-chrome (for the report tests)"
+		brew install --cask google-chrome
+	fi
 }
 
 # install_onnxruntime installs ONNX Runtime's library for this system, and

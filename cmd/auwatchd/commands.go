@@ -252,3 +252,22 @@ func withStore(fs *flag.FlagSet, args []string, fn func(context.Context, *store.
 	defer st.Close()
 	return fn(context.Background(), st)
 }
+
+// onOff makes a command that prints a true/false setting as on or off, or
+// sets it from the one argument.
+func onOff(get func(*store.Store, context.Context) (bool, error), set func(*store.Store, context.Context, bool) error) func(context.Context, *store.Store, *flag.FlagSet, io.Writer) error {
+	return func(ctx context.Context, st *store.Store, fs *flag.FlagSet, stdout io.Writer) error {
+		if fs.NArg() == 0 {
+			on, err := get(st, ctx)
+			if err == nil {
+				fmt.Fprintln(stdout, map[bool]string{true: "on", false: "off"}[on])
+			}
+			return err
+		}
+		if fs.NArg() > 1 || (fs.Arg(0) != "on" && fs.Arg(0) != "off") {
+			fs.Usage()
+			return fmt.Errorf("%q: give on or off", strings.Join(fs.Args(), " "))
+		}
+		return set(st, ctx, fs.Arg(0) == "on")
+	}
+}

@@ -10,8 +10,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/auwatchd/auwatchd/internal/atomicfile"
+	htmlreport "github.com/auwatchd/auwatchd/internal/report"
 	"github.com/auwatchd/auwatchd/pipeline"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
 	"github.com/auwatchd/auwatchd/pipeline/onnx"
@@ -29,6 +31,8 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 	everyFrame := fs.Bool("every-frame", false, everyFrameUsage)
 	landmarksFrom := fs.String("landmarks-from", "", "take each frame's landmarks (and PDM parameters and eye landmarks, when it has them) from this OpenFace CSV instead of detecting them")
 	trackParams := fs.Bool("au-from-track-params", false, "with --landmarks-from: compute AU features from the CSV's p_* parameters instead of fitting them to the landmarks as OpenFace's AU stage does")
+	noReport := fs.Bool("no-report", false, "write no HTML report beside each CSV")
+	noThumbs := fs.Bool("no-thumbnails", false, "leave the face thumbnails out of the reports")
 	jobs := fs.Int("j", 1, "measure up to `N` videos at once, each on its share of the cores")
 	if err := parseArgs(fs, args); err != nil {
 		return err
@@ -78,7 +82,11 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	failed := processVideos(ctx, engine, videos, *outDir, opt, workers, stdout, stderr)
+	var reports *reportOptions
+	if !*noReport {
+		reports = &reportOptions{thumbnails: !*noThumbs, mode: pipeline.ModeName(opt.EveryFrame)}
+	}
+	failed := processVideos(ctx, engine, videos, *outDir, opt, reports, workers, stdout, stderr)
 	if failed > 0 {
 		fmt.Fprintf(stderr, "%d of %d videos failed\n", failed, len(videos))
 		return errSilent
@@ -89,7 +97,7 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 // processVideos measures the videos, up to workers at once, and returns how
 // many failed. Once ctx is cancelled it starts no further video. One video
 // at a time draws a progress bar on a terminal; several print plain lines.
-func processVideos(ctx context.Context, engine *pipeline.Engine, videos []string, outDir string, opt pipeline.Options, workers int, stdout, stderr io.Writer) int {
+func processVideos(ctx context.Context, engine *pipeline.Engine, videos []string, outDir string, opt pipeline.Options, reports *reportOptions, workers int, stdout, stderr io.Writer) int {
 	newProgress := newProgressBar
 	if workers > 1 {
 		var mu sync.Mutex
@@ -109,7 +117,7 @@ func processVideos(ctx context.Context, engine *pipeline.Engine, videos []string
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			if !processVideo(ctx, engine, v, pipeline.OutputPath(v, outDir), opt, newProgress(stderr, v), stdout, stderr) {
+			if !processVideo(ctx, engine, v, pipeline.OutputPath(v, outDir), opt, reports, newProgress(stderr, v), stdout, stderr) {
 				failed.Add(1)
 			}
 		})
@@ -118,8 +126,15 @@ func processVideos(ctx context.Context, engine *pipeline.Engine, videos []string
 	return int(failed.Load())
 }
 
-// processVideo measures one video and prints its summary line or its error.
-func processVideo(ctx context.Context, engine *pipeline.Engine, v, out string, opt pipeline.Options, bar *progressBar, stdout, stderr io.Writer) bool {
+// reportOptions say how process writes the report beside each CSV.
+type reportOptions struct {
+	thumbnails bool
+	mode       string
+}
+
+// processVideo measures one video, writes its report unless reports is nil,
+// and prints its summary line or its error.
+func processVideo(ctx context.Context, engine *pipeline.Engine, v, out string, opt pipeline.Options, reports *reportOptions, bar *progressBar, stdout, stderr io.Writer) bool {
 	sum, err := engine.Process(ctx, v, out, opt, bar.update)
 	bar.done()
 	if err != nil {
@@ -132,6 +147,16 @@ func processVideo(ctx context.Context, engine *pipeline.Engine, v, out string, o
 	}
 	fmt.Fprintf(stdout, "✓ %s → %s: %d frames, %d with a face, %.1f frames/s, %.1f s%s\n",
 		v, out, sum.Frames, sum.Successful, sum.FPS(), sum.Wall.Seconds(), eyes)
+	if reports == nil {
+		return true
+	}
+	html := pipeline.ReportPath(out)
+	ro := htmlreport.Options{Video: v, Thumbnails: reports.thumbnails, Mode: reports.mode, Took: sum.Wall, Version: versionString(), Date: time.Now()}
+	if err := htmlreport.Write(out, html, ro, opt.Replace); err != nil {
+		fmt.Fprintf(stderr, "✗ %v\n", err)
+		return false
+	}
+	fmt.Fprintf(stdout, "  report: %s\n", html)
 	return true
 }
 

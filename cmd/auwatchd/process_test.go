@@ -31,9 +31,7 @@ func TestProcessWithLandmarksFromOpenFace(t *testing.T) {
 	if rep.MeanR < 0.99 {
 		t.Errorf("mean r %.3f:\n%s", rep.MeanR, rep)
 	}
-	if left, _ := os.ReadDir(dir); len(left) != 1 {
-		t.Errorf("want only the CSV in %s, got %v", dir, left)
-	}
+	testenv.WantEntries(t, dir, "changeLighting.wmv.au.csv", "changeLighting.wmv.au.html")
 }
 
 // TestProcessWithOpenFaceEyes: a CSV with OpenFace's eye landmarks gives

@@ -92,6 +92,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		DefaultFolder: defaultFolder(),
 		AutoWorkers:   pipeline.AutoWorkers(),
 		Awake:         keeper,
+		Version:       versionString(),
 	})
 	log.Info("started", "home", dir, "database", st.Path(), "watch_budget", cmp.Or(*watchBudget, watcher.DefaultWatchBudget()))
 	// The menu bar, when there is one, needs the main goroutine; the daemon
@@ -107,7 +108,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		<-stopped
 	} else {
 		mb := menubar.New(menubar.Config{Store: st, Home: dir, Log: log, Quit: stop, Stopped: stopped, Login: loginItemFor(dir),
-			AutoWorkers: pipeline.AutoWorkers()})
+			AutoWorkers: pipeline.AutoWorkers(), ReportPath: pipeline.ReportPath})
 		if err := mb.Run(ctx); err != nil {
 			log.Error("menu bar", "err", err)
 		}

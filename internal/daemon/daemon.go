@@ -30,6 +30,8 @@ type Store interface {
 	DataVersion(ctx context.Context) (int64, error)
 	Paused(ctx context.Context) (bool, error)
 	EveryFrame(ctx context.Context) (bool, error)
+	Report(ctx context.Context) (bool, error)
+	Thumbnails(ctx context.Context) (bool, error)
 	Workers(ctx context.Context) (int, error)
 	SetWatcherProblem(ctx context.Context, problem string) error
 	SetFolderHealth(ctx context.Context, health map[string]store.FolderHealth) error
@@ -86,6 +88,8 @@ type Config struct {
 	Poll time.Duration
 	// Awake, when set, is held while any video is measured.
 	Awake Awake
+	// Version is auwatchd's version, for the reports.
+	Version string
 }
 
 // How long the daemon waits before making a new watcher after one stopped,

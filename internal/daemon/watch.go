@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -242,6 +243,10 @@ func (d *Daemon) followMove(ctx context.Context, job store.Job) {
 	if err := d.cfg.Store.SetOutput(context.WithoutCancel(ctx), job.ID, want, job.OutputSHA256); err != nil {
 		d.log.Error("record the moved CSV", "path", want, "err", err)
 		return
+	}
+	from, to := pipeline.ReportPath(job.OutputPath), pipeline.ReportPath(want)
+	if err := atomicfile.Rename(from, to); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		d.log.Warn("cannot move the report after its video moved", "from", from, "to", to, "err", err)
 	}
 	d.log.Info("video moved; CSV moved with it", "video", job.Path, "csv", want)
 }

@@ -2,6 +2,7 @@ package menubar
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -656,5 +657,19 @@ func TestMenuLinesStayNarrow(t *testing.T) {
 		if n := utf8.RuneCountInString(l); n > 100 {
 			t.Errorf("line of %d runes: %q", n, l)
 		}
+	}
+}
+
+// A finished video's line opens its report, or, without one, shows its CSV.
+func TestDoneLineOpensTheReport(t *testing.T) {
+	s := store.Status{RecentDone: []store.DoneJob{{Job: store.Job{Path: "/v/a.mov", OutputPath: "/v/a.mov.au.csv"}}}}
+	report := func(csv string) string { return strings.TrimSuffix(csv, ".csv") + ".html" }
+	m := menuModel(s, menuNow, menuSettings{ReportPath: report})
+	want := []Target{{Path: "/v/a.mov.au.html"}, {Path: "/v/a.mov.au.csv", Reveal: true}}
+	if got := m.Done[0].Open; !slices.Equal(got, want) {
+		t.Errorf("with reports: opens %v, want %v", got, want)
+	}
+	if got := menuModel(s, menuNow, menuSettings{}).Done[0].Open; !slices.Equal(got, want[1:]) {
+		t.Errorf("without reports: opens %v, want %v", got, want[1:])
 	}
 }
