@@ -3,9 +3,13 @@
 
 GO ?= go
 
-# Debian's per-module OpenCV packages ship no opencv4.pc; use ours when the
-# system has none (macOS Homebrew and libopencv-dev do have one).
-ifeq ($(shell pkg-config --exists opencv4 2>/dev/null && echo yes),)
+# On macOS gocv builds against Homebrew's opencv@4, which is keg-only: its
+# opencv4.pc is not on pkg-config's path (Homebrew's opencv is OpenCV 5, which
+# gocv does not build against). Debian's per-module OpenCV packages ship no
+# opencv4.pc; use ours when the system has none (libopencv-dev has one).
+ifeq ($(shell uname -s),Darwin)
+export PKG_CONFIG_PATH := $(shell brew --prefix opencv@4 2>/dev/null)/lib/pkgconfig$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
+else ifeq ($(shell pkg-config --exists opencv4 2>/dev/null && echo yes),)
 export PKG_CONFIG_PATH := $(CURDIR)/scripts/pkgconfig$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
 endif
 
@@ -127,24 +131,25 @@ test-arm64: deps weights testdata build-arm64 test-arm64-kernels test-arm64-gold
 	$(ARM64_COMPARE)
 
 # `make app` builds bin/auwatchd.app on macOS: a menu-bar app (no Dock icon)
-# carrying the ONNX Runtime library and the models.
+# carrying the models, ONNX Runtime and its own copies of every library the
+# binary loads from Homebrew (OpenCV and what OpenCV loads), rewritten to be
+# loaded from the app alone and signed ad hoc (app/bundler; the plan is
+# package app/bundle's, tested on every system).
 APP := bin/auwatchd.app
 APP_VERSION ?= $(shell git describe --tags --abbrev=0 2>/dev/null | sed 's/^v//' | grep . || echo 0.0.0)
 
 ifeq ($(shell uname -s),Darwin)
 app: deps weights build
 	rm -rf $(APP) bin/auwatchd.iconset
-	mkdir -p $(APP)/Contents/MacOS $(APP)/Contents/Resources $(APP)/Contents/Frameworks
-	cp bin/auwatchd $(APP)/Contents/MacOS/auwatchd
+	mkdir -p $(APP)/Contents/Resources
 	sed 's/@VERSION@/$(APP_VERSION)/g' app/Info.plist > $(APP)/Contents/Info.plist
 	$(GO) run ./app/iconset -o bin/auwatchd.iconset
 	iconutil -c icns -o $(APP)/Contents/Resources/auwatchd.icns bin/auwatchd.iconset
-	cp lib/libonnxruntime.dylib $(APP)/Contents/Frameworks/libonnxruntime.dylib
 	cp -R models $(APP)/Contents/Resources/models
-	codesign --force --deep --sign - $(APP)
+	$(GO) run ./app/bundler -app $(APP) -exe bin/auwatchd -onnxruntime lib/libonnxruntime.dylib
 else
 app:
-	@echo "make app builds auwatchd.app, which is macOS-only; nothing to build on $$(uname -s)."
+	@echo "make app needs macOS (install_name_tool, codesign, iconutil): it builds auwatchd.app, which runs on macOS 14 or later; nothing to build on $$(uname -s)."
 endif
 
 # Whole-pipeline speed on the sample videos, in the default and the

@@ -17,7 +17,8 @@ const (
 	Systemd = "systemd"
 )
 
-// Label names the LaunchAgent, its plist file and its launchd service.
+// Label names the LaunchAgent, its plist file and its launchd service; it is
+// also auwatchd.app's bundle identifier (app/Info.plist).
 const Label = "io.github.auwatchd"
 
 // UnitName is the systemd user unit's file name.
@@ -26,6 +27,7 @@ const UnitName = "auwatchd.service"
 // Agent is the daemon as a service manager starts it for one user.
 type Agent struct {
 	Executable string            // absolute path of the auwatchd binary
+	App        string            // the app bundle Executable lies in (…/auwatchd.app), or ""
 	Args       []string          // arguments after the executable, normally ["run"]
 	Home       string            // the user's home folder
 	ConfigDir  string            // the user's configuration folder ($XDG_CONFIG_HOME or ~/.config)
@@ -49,7 +51,10 @@ func New(exe, home string, uid int) Agent {
 
 // ForCurrentUser returns the agent that runs `exe run` for the user running
 // this process. ConfigDir follows $XDG_CONFIG_HOME when it is absolute, as
-// systemd's user manager does.
+// systemd's user manager does. An exe inside an app bundle is the app's, and
+// the agent says so (App); an app macOS runs from a temporary copy, as it
+// does with a downloaded app opened where it was unpacked (App
+// Translocation), is refused: that copy is gone at the next login.
 func ForCurrentUser(exe string) (Agent, error) {
 	if !filepath.IsAbs(exe) {
 		return Agent{}, fmt.Errorf("executable %s: the path must be absolute", exe)
@@ -59,10 +64,27 @@ func ForCurrentUser(exe string) (Agent, error) {
 		return Agent{}, fmt.Errorf("find the home folder: %w", err)
 	}
 	a := New(filepath.Clean(exe), home, os.Getuid())
+	a.App = AppBundle(a.Executable)
+	if a.App != "" && strings.Contains(a.App, "/AppTranslocation/") {
+		return Agent{}, fmt.Errorf("%s runs from a temporary copy that macOS made because the app was opened where it was downloaded or unpacked; "+
+			"move %s to /Applications in the Finder, open it from there, then install again", a.App, filepath.Base(a.App))
+	}
 	if xdg := os.Getenv("XDG_CONFIG_HOME"); filepath.IsAbs(xdg) {
 		a.ConfigDir = xdg
 	}
 	return a, nil
+}
+
+// AppBundle returns the app bundle whose executable exe is
+// (…/NAME.app/Contents/MacOS/auwatchd), or "" when exe is not in one.
+func AppBundle(exe string) string {
+	macOS := filepath.Dir(exe)
+	contents := filepath.Dir(macOS)
+	app := filepath.Dir(contents)
+	if filepath.Base(macOS) != "MacOS" || filepath.Base(contents) != "Contents" || !strings.HasSuffix(app, ".app") {
+		return ""
+	}
+	return app
 }
 
 // LaunchAgentsDir is the folder launchd loads a user's agents from at login.

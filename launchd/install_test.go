@@ -302,6 +302,30 @@ func TestForCurrentUser(t *testing.T) {
 	}
 }
 
+// An executable inside an app bundle is the app's; one macOS runs from a
+// temporary copy of the app is refused, with what to do.
+func TestForCurrentUserInAnApp(t *testing.T) {
+	for exe, want := range map[string]string{
+		"/Applications/auwatchd.app/Contents/MacOS/auwatchd":         "/Applications/auwatchd.app",
+		"/Users/ada/Face Lab/auwatchd 2.app/Contents/MacOS/auwatchd": "/Users/ada/Face Lab/auwatchd 2.app",
+		"/opt/auwatchd/bin/auwatchd":                                 "",
+		"/Applications/auwatchd.app/Contents/Resources/auwatchd":     "",
+		"/Applications/Contents/MacOS/auwatchd":                      "",
+	} {
+		a, err := ForCurrentUser(exe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.App != want || a.Executable != exe {
+			t.Errorf("ForCurrentUser(%s): app %q, executable %q; want %q", exe, a.App, a.Executable, want)
+		}
+	}
+	const moved = "/private/var/folders/xy/T/AppTranslocation/0A1B2C3D/d/auwatchd.app/Contents/MacOS/auwatchd"
+	if _, err := ForCurrentUser(moved); err == nil || !strings.Contains(err.Error(), "move auwatchd.app to /Applications") {
+		t.Errorf("a translocated app: %v", err)
+	}
+}
+
 func TestExecReportsTheCommandAndItsOutput(t *testing.T) {
 	if err := Exec("sh", "-c", "exit 0"); err != nil {
 		t.Fatalf("a succeeding command failed: %v", err)

@@ -69,6 +69,11 @@ func RenderPlist(a Agent) ([]byte, error) {
 		// descriptors a folder of many thousand files needs.
 		"SoftResourceLimits": plistDict{"NumberOfFiles": plistInteger(openFiles)},
 	}
+	// System Settings lists the agent under the app's name and icon in
+	// Login Items, instead of as an unidentified item.
+	if a.App != "" {
+		root["AssociatedBundleIdentifiers"] = plistArray{plistString(Label)}
+	}
 	if a.LogDir != "" {
 		root["StandardOutPath"] = plistString(filepath.Join(a.LogDir, "auwatchd.out.log"))
 		root["StandardErrorPath"] = plistString(filepath.Join(a.LogDir, "auwatchd.err.log"))

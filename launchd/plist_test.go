@@ -171,6 +171,23 @@ func TestRenderPlistHasEveryKey(t *testing.T) {
 	}
 }
 
+// The agent of an app names the app, which System Settings shows in Login Items.
+func TestRenderPlistNamesTheApp(t *testing.T) {
+	a := New("/Applications/auwatchd.app/Contents/MacOS/auwatchd", "/Users/ada", 501)
+	a.App = "/Applications/auwatchd.app"
+	data, err := RenderPlist(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := parsePlist(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []any{"io.github.auwatchd"}; !reflect.DeepEqual(got["AssociatedBundleIdentifiers"], want) {
+		t.Errorf("AssociatedBundleIdentifiers = %#v, want %#v", got["AssociatedBundleIdentifiers"], want)
+	}
+}
+
 func TestRenderPlistRoundTripsAwkwardStrings(t *testing.T) {
 	for _, s := range []string{
 		`/Users/ada/R&D <"tools">/auwatchd`,

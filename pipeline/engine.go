@@ -91,7 +91,7 @@ type sharedModels struct {
 	pdm  *pdm.Model
 	tris [][3]int
 	aus  *au.Models
-	clnf *clnf.Model // nil without a Runtime
+	clnf *clnf.Model
 }
 
 // ErrClosed is returned by Process once Close has been called.
@@ -134,15 +134,14 @@ func loadSharedModels(cfg Config) (*sharedModels, error) {
 	if err != nil {
 		return nil, err
 	}
-	shared := &sharedModels{pdm: m, tris: tris, aus: aus}
-	if cfg.Runtime != nil {
-		// OpenFace's CLNF model moves PFLD's points to where OpenFace's own
-		// landmark fitting puts them.
-		if shared.clnf, err = clnf.Load(filepath.Join(cfg.ModelDir, weights.CLNFFile)); err != nil {
-			return nil, err
-		}
+	// OpenFace's CLNF model moves PFLD's points to where OpenFace's own
+	// landmark fitting puts them; its eye models give the eyes' landmarks,
+	// given landmarks or not.
+	c, err := clnf.Load(filepath.Join(cfg.ModelDir, weights.CLNFFile))
+	if err != nil {
+		return nil, err
 	}
-	return shared, nil
+	return &sharedModels{pdm: m, tris: tris, aus: aus, clnf: c}, nil
 }
 
 // newWorker makes a worker's per-video state and networks over the shared
@@ -153,11 +152,11 @@ func newWorker(cfg Config, shared *sharedModels) (*engine, error) {
 		return nil, err
 	}
 	e := &engine{aus: shared.aus, finder: newFinder(shared.pdm), stages: stages}
+	if e.finder.refiner, err = newRefiner(cfg, shared.clnf); err != nil {
+		return nil, err
+	}
 	if cfg.Runtime != nil {
 		if e.tracker, err = newTracker(cfg); err != nil {
-			return nil, err
-		}
-		if e.finder.refiner, err = newRefiner(cfg, shared.clnf); err != nil {
 			e.close()
 			return nil, err
 		}
@@ -261,8 +260,35 @@ type Summary struct {
 	Timings Timings
 	// FirstFrame is the time from the call to the first frame measured.
 	FirstFrame time.Duration
-	// Results holds every frame's AU values as written to the CSV.
+	// Results holds every frame's AU values and gaze angles as written to
+	// the CSV.
 	Results Results
+	// Eyes says where the eye landmarks behind the gaze columns came from.
+	Eyes EyeSource
+}
+
+// EyeSource is where a video's eye landmarks came from.
+type EyeSource int
+
+const (
+	// EyesFitted: OpenFace's eye models fitted to the face the engine found.
+	EyesFitted EyeSource = iota
+	// EyesFromTrack: the eye landmarks of the given track (OpenFace's own).
+	EyesFromTrack
+	// EyesFittedToTrack: OpenFace's eye models fitted on the video's frames
+	// from the given track's 68 landmarks, which had no eye landmarks.
+	EyesFittedToTrack
+)
+
+func (s EyeSource) String() string {
+	switch s {
+	case EyesFromTrack:
+		return "eye landmarks from the given CSV"
+	case EyesFittedToTrack:
+		return "eye landmarks fitted to the given CSV's 68 landmarks"
+	default:
+		return "eye landmarks fitted to the face found"
+	}
 }
 
 // Results are a video's per-frame AU values.
@@ -273,6 +299,9 @@ type Results struct {
 	Success         []bool      // per frame
 	Intensity       [][]float64 // per frame, in IntensityNames order
 	Occurrence      [][]float64 // per frame, in OccurrenceNames order
+	// GazeAngles are gaze_angle_x and gaze_angle_y per frame (radians),
+	// zeros without a face.
+	GazeAngles [][2]float64
 }
 
 // FPS returns the frames processed per second of wall time.
@@ -326,8 +355,9 @@ func (e *engine) process(ctx context.Context, videoPath, outPath string, opt Opt
 	}
 	defer w.Abort()
 
-	e.stages.reset(pdm.DefaultIntrinsics(vinfo.Width, vinfo.Height))
-	e.finder.reset()
+	intr := pdm.DefaultIntrinsics(vinfo.Width, vinfo.Height)
+	e.stages.reset(intr)
+	e.finder.reset(intr)
 	res := Results{IntensityNames: e.aus.IntensityNames(), OccurrenceNames: e.aus.OccurrenceNames()}
 	if e.tracker != nil {
 		e.tracker.reset(opt.EveryFrame)
@@ -354,6 +384,7 @@ func (e *engine) process(ctx context.Context, videoPath, outPath string, opt Opt
 		}
 		res.Timestamps = append(res.Timestamps, f.timestamp)
 		res.Success = append(res.Success, row.Success)
+		res.GazeAngles = append(res.GazeAngles, gazeAngles(row))
 		if sum.Frames == 1 {
 			sum.FirstFrame = time.Since(start)
 		}
@@ -398,8 +429,29 @@ func (e *engine) process(ctx context.Context, videoPath, outPath string, opt Opt
 	if e.tracker != nil && opt.Track == nil {
 		sum.DetectorFrames = e.tracker.detected
 	}
+	sum.Eyes = eyeSource(opt.Track)
 	sum.Wall = time.Since(start)
 	return sum, nil
+}
+
+// gazeAngles are a row's gaze angles, zeros on a frame without a face.
+func gazeAngles(row *csvout.Frame) [2]float64 {
+	if !row.Success {
+		return [2]float64{}
+	}
+	return row.GazeAngle
+}
+
+// eyeSource says where the eyes come from with a given track, or none.
+func eyeSource(track *csvout.Track) EyeSource {
+	switch {
+	case track == nil:
+		return EyesFitted
+	case track.HasEyes3D:
+		return EyesFromTrack
+	default:
+		return EyesFittedToTrack
+	}
 }
 
 // locate finds the face of frame index i, or takes it from opt.Track.
@@ -410,5 +462,5 @@ func (e *engine) locate(img *bgr.Image, i int, opt Options, out *foundFace) erro
 	if i >= len(opt.Track.Frames) {
 		return fmt.Errorf("the video has more frames than the %d of the landmarks track", len(opt.Track.Frames))
 	}
-	return e.finder.fromTrack(&opt.Track.Frames[i], opt.Track.HasParams, opt.AUFromTrackParams, out)
+	return e.finder.fromTrack(opt.Track, i, opt.AUFromTrackParams, out)
 }

@@ -12,16 +12,18 @@ import (
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
 )
 
-// reference pairs a sample video with OpenFace 2.2's own CSV for it.
+// reference pairs a sample video with OpenFace 2.2's own CSV for it; gaze
+// says the CSV has the gaze and eye landmark columns.
 type reference struct {
 	video, csv string
+	gaze       bool
 }
 
 var references = []reference{
-	{"videos/default.wmv", "reference/openface-2.2-clnf/default.csv"},
-	{"videos/changeLighting.wmv", "reference/openface-2.2-clnf/changeLighting.csv"},
-	{"videos/subj01_timepoint01.mp4", "reference/openface-2.2-ceclm/subj01_timepoint01_openface.csv"},
-	{"videos/subj02_timepoint01.mp4", "reference/openface-2.2-ceclm/subj02_timepoint01_openface.csv"},
+	{"videos/default.wmv", "reference/openface-2.2-clnf/default.csv", false},
+	{"videos/changeLighting.wmv", "reference/openface-2.2-clnf/changeLighting.csv", false},
+	{"videos/subj01_timepoint01.mp4", "reference/openface-2.2-ceclm/subj01_timepoint01_openface.csv", true},
+	{"videos/subj02_timepoint01.mp4", "reference/openface-2.2-ceclm/subj02_timepoint01_openface.csv", true},
 }
 
 func newTestEngine(t *testing.T) *Engine {
@@ -72,7 +74,34 @@ func TestAUsOnOpenFaceLandmarks(t *testing.T) {
 			if rep.PoseDegrees > 0.05 {
 				t.Errorf("head rotation differs by %.3f°, want the track's own pose", rep.PoseDegrees)
 			}
+			checkTrackEyes(t, out, ref, rep, sum)
 		})
+	}
+}
+
+// checkTrackEyes: a track with OpenFace's eye landmarks gives them back and,
+// through the gaze stage, OpenFace's gaze within the formula's bar; a track
+// without them gets eyes fitted on the frames, and a gaze on every frame.
+func checkTrackEyes(t *testing.T, out string, ref reference, rep *aucompare.Report, sum Summary) {
+	t.Helper()
+	if ref.gaze {
+		g := rep.Gaze
+		if sum.Eyes != EyesFromTrack || g == nil || g.EyeLandmarkPx > 0.01 || max(g.VectorDegrees[0], g.VectorDegrees[1]) > 0.4 {
+			t.Errorf("eyes %v: %+v, want the CSV's eye landmarks and its gaze within 0.4°", sum.Eyes, g)
+		}
+		return
+	}
+	if sum.Eyes != EyesFittedToTrack {
+		t.Errorf("eyes %v, want them fitted to the track", sum.Eyes)
+	}
+	tr, err := csvout.ReadTrack(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range tr.Frames {
+		if f.Success && (!tr.HasEyes3D || f.EyeLandmarks[0] == 0 || f.EyeCamera[2*csvout.EyeLandmarkCount] == 0 || sum.Results.GazeAngles[i] == [2]float64{}) {
+			t.Fatalf("frame %d has no eyes or no gaze", i+1)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 	"github.com/auwatchd/auwatchd/pipeline/clnf"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
+	"github.com/auwatchd/auwatchd/pipeline/gaze"
 	"github.com/auwatchd/auwatchd/pipeline/hog"
 	"github.com/auwatchd/auwatchd/pipeline/landmarks"
 	"github.com/auwatchd/auwatchd/pipeline/pdm"
@@ -24,8 +25,10 @@ const maxFitError = 0.04
 // stages use). Each step has its own fitter and timings.
 type finder struct {
 	locateFit, refineFit         *pdm.Fitter
-	refiner                      *clnf.Fitter // nil without a Runtime, when only given tracks are used
+	refiner                      *clnf.Fitter
 	locateTimings, refineTimings Timings
+	intr                         pdm.Intrinsics // the video's camera, for the eyes' 3-D points
+	eyeFits                      [2]clnf.EyeFit
 	// previous is the last frame's refined fit and landmarks while it had a
 	// face, where CLNF starts on a frame the tracker left to it.
 	previous    pdm.Params
@@ -37,8 +40,9 @@ func newFinder(m *pdm.Model) *finder {
 	return &finder{locateFit: pdm.NewFitter(m), refineFit: pdm.NewFitter(m)}
 }
 
-// reset prepares for a new video.
-func (s *finder) reset() {
+// reset prepares for a new video seen by a camera intr.
+func (s *finder) reset(intr pdm.Intrinsics) {
+	s.intr = intr
 	s.locateTimings, s.refineTimings = Timings{}, Timings{}
 	s.hasPrevious = false
 }
@@ -57,6 +61,11 @@ type foundFace struct {
 	// parameter and 3-D columns (OpenFace takes them from its tracker).
 	auParams, outParams pdm.Params
 	confidence          float64
+	// eyes are the two eyes' landmarks, when hasEyes: fitted by CLNF's eye
+	// models or taken from a track. fitEyes asks refine to fit the eye
+	// models to a track's landmarks.
+	eyes             [2]gaze.Eye
+	hasEyes, fitEyes bool
 }
 
 // frameStages runs the per-frame stages after the landmarks, with buffers
@@ -89,9 +98,11 @@ func newFrameStages(m *pdm.Model, tris [][3]int, aus *au.Models) (*frameStages, 
 		aligned:  bgr.New(112, 112),
 		features: make([]float64, hogLen+pdm.GeometryLen),
 		row: csvout.Frame{
-			Landmarks: make([]float64, pdm.LandmarksLen),
-			Camera3D:  make([]float64, pdm.ShapeLen),
-			Local:     make([]float64, pdm.NumModes),
+			EyeLandmarks: make([]float64, 2*csvout.EyeLandmarkCount),
+			EyeCamera:    make([]float64, 3*csvout.EyeLandmarkCount),
+			Landmarks:    make([]float64, pdm.LandmarksLen),
+			Camera3D:     make([]float64, pdm.ShapeLen),
+			Local:        make([]float64, pdm.NumModes),
 		},
 	}, nil
 }
@@ -136,11 +147,12 @@ func (s *frameStages) measure(img *bgr.Image, f *foundFace) *csvout.Frame {
 	if !f.success {
 		return s.noFace()
 	}
-	return s.face(img, f.lm, f.auParams, f.outParams, f.confidence)
+	return s.face(img, f)
 }
 
-// face runs the AU stages on a frame with landmarks lm.
-func (s *frameStages) face(img *bgr.Image, lm []float64, auParams, outParams pdm.Params, confidence float64) *csvout.Frame {
+// face runs the AU stages on a frame with a face.
+func (s *frameStages) face(img *bgr.Image, f *foundFace) *csvout.Frame {
+	lm, auParams := f.lm, f.auParams
 	hogPart, geom := s.features[:hogLen], s.features[hogLen:]
 	w := s.timings.start(StageAlign)
 	s.aligner.Align(img, lm, auParams.Tx, auParams.Ty, s.aligned)
@@ -153,21 +165,49 @@ func (s *frameStages) face(img *bgr.Image, lm []float64, auParams, outParams pdm
 	s.analyser.AddFrame(true, hogPart, geom)
 	w.stop()
 
-	p, row := outParams, &s.row
-	row.Success, row.Confidence = true, confidence
+	p, row := f.outParams, &s.row
+	row.Success, row.Confidence = true, f.confidence
 	copy(row.Landmarks, lm)
 	w = s.timings.start(StagePose)
 	row.PoseT, row.PoseR = s.pdm.Pose(p, lm, s.intr)
 	s.pdm.CameraLandmarks(p, lm, s.intr, row.Camera3D)
+	s.gaze(f)
 	w.stop()
 	row.Global = [6]float64{p.Scale, p.Rx, p.Ry, p.Rz, p.Tx, p.Ty}
 	copy(row.Local, p.Local[:])
 	return row
 }
 
-// fromTrack takes a frame's landmarks from an existing track.
-func (s *finder) fromTrack(tf *csvout.TrackFrame, hasParams, auFromTrack bool, out *foundFace) error {
-	out.success = tf.Success
+// gaze fills the row's gaze and eye landmark columns from the frame's eyes,
+// the 3-D landmarks and the head pose already in the row; zeros when the
+// frame has no eyes.
+func (s *frameStages) gaze(f *foundFace) {
+	row := &s.row
+	if !f.hasEyes {
+		row.Gaze, row.GazeAngle = [2][3]float64{}, [2]float64{}
+		clear(row.EyeLandmarks)
+		clear(row.EyeCamera)
+		return
+	}
+	g := gaze.Estimate(&f.eyes, row.Camera3D, row.PoseR)
+	row.Gaze, row.GazeAngle = g.Vectors, g.Angles
+	const n, m = gaze.EyePoints, csvout.EyeLandmarkCount
+	for k, e := range f.eyes {
+		for axis := range 2 {
+			copy(row.EyeLandmarks[axis*m+k*n:][:n], e.Image[axis*n:])
+		}
+		for axis := range 3 {
+			copy(row.EyeCamera[axis*m+k*n:][:n], e.Camera[axis*n:])
+		}
+	}
+}
+
+// fromTrack takes frame i's landmarks from an existing track; its eyes too
+// when the track has them, or else it leaves them to refine to fit.
+func (s *finder) fromTrack(tr *csvout.Track, i int, auFromTrack bool, out *foundFace) error {
+	tf := &tr.Frames[i]
+	hasParams := tr.HasParams
+	out.success, out.hasEyes, out.fitEyes = tf.Success, false, false
 	if !tf.Success {
 		return nil
 	}
@@ -185,6 +225,21 @@ func (s *finder) fromTrack(tf *csvout.TrackFrame, hasParams, auFromTrack bool, o
 	if hasParams {
 		out.outParams = track
 	}
+	if !tr.HasEyes3D {
+		out.fitEyes = true
+		return nil
+	}
+	const n, m = gaze.EyePoints, csvout.EyeLandmarkCount
+	for k := range out.eyes {
+		e := &out.eyes[k]
+		for axis := range 2 {
+			copy(e.Image[axis*n:][:n], tf.EyeLandmarks[axis*m+k*n:])
+		}
+		for axis := range 3 {
+			copy(e.Camera[axis*n:][:n], tf.EyeCamera[axis*m+k*n:])
+		}
+	}
+	out.hasEyes = true
 	return nil
 }
 
@@ -233,6 +288,9 @@ func (s *finder) locate(img *bgr.Image, t *tracker, out *foundFace) error {
 // longer fits a face, or a followed one on a blank region, leaves the frame
 // without one.
 func (s *finder) refine(img *bgr.Image, out *foundFace) error {
+	if out.fitEyes {
+		return s.fitTrackEyes(img, out)
+	}
 	found, err := s.refineFace(img, out)
 	s.hasPrevious = found
 	if found {
@@ -264,12 +322,40 @@ func (s *finder) refineFace(img *bgr.Image, out *foundFace) (bool, error) {
 	if out.followed && !hasContrast(img, out.lm) {
 		return false, nil
 	}
+	s.takeEyes(out)
 	p, fitErr, err := fit(s.refineFit, &s.refineTimings, out.lm)
 	if err != nil || fitErr > maxFitError {
 		return false, nil
 	}
 	out.auParams, out.outParams, out.fitErr = p, p, fitErr
 	return true, nil
+}
+
+// fitTrackEyes fits the eye models to a track's landmarks on the frame, as
+// OpenFace's hierarchical step would from its own, at the track's scale.
+func (s *finder) fitTrackEyes(img *bgr.Image, out *foundFace) error {
+	w := s.refineTimings.start(StageRefine)
+	err := s.refiner.FitEyes(img, out.lm, out.outParams.Scale)
+	w.stop()
+	if err != nil {
+		return err
+	}
+	s.takeEyes(out)
+	return nil
+}
+
+// takeEyes copies the refiner's eye fits of the frame into out with their
+// camera-frame points.
+func (s *finder) takeEyes(out *foundFace) {
+	out.hasEyes = s.refiner.Eyes(&s.eyeFits)
+	if !out.hasEyes {
+		return
+	}
+	for k := range s.eyeFits {
+		fit, e := &s.eyeFits[k], &out.eyes[k]
+		e.Image = fit.Points
+		e.CameraPoints(fit.Global[0], fit.Rotated[:], s.intr)
+	}
 }
 
 // minContrast is the smallest standard deviation of brightness, in grey

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs what auwatchd needs to build and test, and only what is missing:
-# OpenCV (for gocv), FFmpeg, pkg-config, npm, Slurm and MUNGE (for the
-# cluster test, on Debian/Ubuntu), and ONNX Runtime's shared library (taken
-# from the onnxruntime-node npm package, verified by sha256) into lib/.
+# OpenCV 4 (for gocv; Homebrew's opencv@4 on macOS), FFmpeg, pkg-config, npm,
+# Slurm and MUNGE (for the cluster test, on Debian/Ubuntu), and ONNX
+# Runtime's shared library (taken from the onnxruntime-node npm package,
+# verified by sha256) into lib/.
 #
 # On Debian x86-64 it also installs the arm64 build and test path that
 # `make test` and `make test-arm64` use: a cross compiler, user-mode QEMU,
@@ -19,7 +20,7 @@ ORT_SHA256_DARWIN_ARM64=7ad6507ad64d3b02aebfae6380c024ff188939cd8a7a493ec18028e0
 APT_PACKAGES="pkg-config ffmpeg libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
 libopencv-videoio-dev libopencv-highgui-dev libopencv-video-dev libopencv-objdetect-dev
 libopencv-calib3d-dev libopencv-features2d-dev libopencv-dnn-dev libopencv-photo-dev
-libopencv-ml-dev libopencv-stitching-dev xvfb dbus libnotify-bin systemd"
+libopencv-ml-dev libopencv-stitching-dev xvfb dbus libnotify-bin systemd chromium"
 
 # A one-node Slurm for the cluster test, which runs munged, slurmctld and
 # slurmd as its own child processes with a configuration of its own.
@@ -140,11 +141,19 @@ install_arm64_sysroot() {
 	as_root mv "$ARM64_SYSROOT.partial" "$ARM64_SYSROOT"
 }
 
+# install_macos installs OpenCV 4 as Homebrew's opencv@4: its opencv formula
+# is OpenCV 5, which gocv does not build against. opencv@4 is keg-only; the
+# Makefile points PKG_CONFIG_PATH at it.
 install_macos() {
 	command -v brew >/dev/null 2>&1 || { echo "deps: Homebrew is required on macOS: https://brew.sh" >&2; exit 1; }
-	for p in opencv pkg-config node; do
+	for p in opencv@4 pkg-config node; do
 		brew list --versions "$p" >/dev/null 2>&1 || { echo "deps: installing with Homebrew: $p"; brew install "$p"; }
 	done
+	# The report tests render pages in a headless Chrome or Chromium.
+	if [ ! -d "/Applications/Google Chrome.app" ] && [ ! -d /Applications/Chromium.app ]; then
+		echo "deps: installing with Homebrew: google-chrome (for the report tests)"
+		brew install --cask google-chrome
+	fi
 }
 
 # install_onnxruntime installs ONNX Runtime's library for this system, and

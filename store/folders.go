@@ -17,6 +17,17 @@ type Folder struct {
 	// Health says what keeps the daemon from reading the folder ("missing",
 	// "cannot read: permission denied"); empty while it can.
 	Health string `json:"health,omitzero"`
+	// Rescanned counts the folders in it (itself included) that the daemon
+	// finds videos in by rescanning alone, because watching them all would
+	// take too many of its open files; 0 while every one is watched.
+	Rescanned int `json:"rescanned,omitzero"`
+}
+
+// FolderHealth is what the daemon records of a watched folder: Folder's
+// Health and Rescanned.
+type FolderHealth struct {
+	Health    string
+	Rescanned int
 }
 
 // Folder health as the daemon records it.
@@ -78,17 +89,19 @@ func (s *Store) RemoveFolder(ctx context.Context, path string) error {
 }
 
 // SetFolderHealth records each watched folder's health: health[path], or
-// "" (it can be read) for a folder health does not name. Only changes are
-// written, so an unchanged health does not wake the store's readers.
-func (s *Store) SetFolderHealth(ctx context.Context, health map[string]string) error {
+// the zero FolderHealth (it can be read, and is watched in full) for a
+// folder health does not name. Only changes are written, so an unchanged
+// health does not wake the store's readers.
+func (s *Store) SetFolderHealth(ctx context.Context, health map[string]FolderHealth) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		folders, err := listFolders(ctx, tx)
 		if err != nil {
 			return err
 		}
 		for _, f := range folders {
-			if h := health[f.Path]; h != f.Health {
-				if _, err := tx.ExecContext(ctx, `UPDATE folders SET health = ? WHERE id = ?`, h, f.ID); err != nil {
+			if h := health[f.Path]; h != (FolderHealth{f.Health, f.Rescanned}) {
+				if _, err := tx.ExecContext(ctx, `UPDATE folders SET health = ?, rescanned = ? WHERE id = ?`,
+					h.Health, h.Rescanned, f.ID); err != nil {
 					return err
 				}
 			}
@@ -127,12 +140,12 @@ func listFolders(ctx context.Context, q querier) ([]Folder, error) {
 	return folders, rows.Err()
 }
 
-const folderColumns = `id, path, added_at, health`
+const folderColumns = `id, path, added_at, health, rescanned`
 
 func scanFolder(row rowScanner) (Folder, error) {
 	var f Folder
 	var added sql.NullString
-	if err := row.Scan(&f.ID, &f.Path, &added, &f.Health); err != nil {
+	if err := row.Scan(&f.ID, &f.Path, &added, &f.Health, &f.Rescanned); err != nil {
 		return Folder{}, err
 	}
 	var err error

@@ -160,7 +160,8 @@ func testFrames(id int64, frames, aus int) []FrameAUs {
 		for a := range values {
 			values[a] = float64(id) + float64(i+1)/1000 + float64(a)/1e6
 		}
-		out[i] = FrameAUs{Frame: i + 1, Timestamp: float64(i) / 30, Success: i%10 != 0, Values: values}
+		out[i] = FrameAUs{Frame: i + 1, Timestamp: float64(i) / 30, Success: i%10 != 0, Values: values,
+			Gaze: [2]float64{float64(i) / 100, -float64(i) / 200}, HasGaze: true}
 	}
 	return out
 }
@@ -173,8 +174,9 @@ func testResult(id int64, frames int, names []string) Result {
 	return Result{
 		OutputPath:   "/out/video.mp4.au.csv",
 		OutputSHA256: strings.Repeat("ab", 32),
-		Summary:      Summary{Frames: frames, Successful: frames - frames/10, FPS: 30, WallSeconds: float64(frames) / 30, AUs: stats},
-		AUNames:      names,
-		Frames:       slices.Values(testFrames(id, frames, len(names))),
+		Summary: Summary{Frames: frames, Successful: frames - frames/10, FPS: 30, WallSeconds: float64(frames) / 30, AUs: stats,
+			MeanGaze: &[2]float64{0.125, -0.25}},
+		AUNames: names,
+		Frames:  slices.Values(testFrames(id, frames, len(names))),
 	}
 }

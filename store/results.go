@@ -19,6 +19,9 @@ type Summary struct {
 	WallSeconds float64  `json:"wall_seconds"`
 	EveryFrame  bool     `json:"every_frame"` // measured with PFLD on every frame
 	AUs         []AUStat `json:"aus"`
+	// MeanGaze is the mean gaze_angle_x and gaze_angle_y (radians) over
+	// the frames with a face; nil when there were none.
+	MeanGaze *[2]float64 `json:"mean_gaze_angles,omitempty"`
 }
 
 // AUStat is one AU's mean and maximum over a video.
@@ -28,12 +31,15 @@ type AUStat struct {
 	Max  float64 `json:"max"`
 }
 
-// FrameAUs is one frame's AU values, in the order of Result.AUNames.
+// FrameAUs is one frame's AU values, in the order of Result.AUNames, and
+// its gaze angles (radians; stored only for a frame with a face).
 type FrameAUs struct {
 	Frame     int
 	Timestamp float64
 	Success   bool
 	Values    []float64
+	Gaze      [2]float64 // the gaze angles, when HasGaze
+	HasGaze   bool       // false for results read back from a CSV's AU columns
 }
 
 // Result is what a finished job leaves behind.
@@ -142,8 +148,13 @@ func deleteResults(ctx context.Context, tx *sql.Tx, id int64) error {
 }
 
 func insertSummary(ctx context.Context, tx *sql.Tx, id int64, sum Summary) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO summaries (job_id, frames, successful_frames, fps, wall_seconds, every_frame)
-		VALUES (?, ?, ?, ?, ?, ?)`, id, sum.Frames, sum.Successful, sum.FPS, sum.WallSeconds, sum.EveryFrame); err != nil {
+	var gaze [2]sql.NullFloat64
+	if sum.MeanGaze != nil {
+		gaze = [2]sql.NullFloat64{{Float64: sum.MeanGaze[0], Valid: true}, {Float64: sum.MeanGaze[1], Valid: true}}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO summaries (job_id, frames, successful_frames, fps, wall_seconds, every_frame,
+		mean_gaze_angle_x, mean_gaze_angle_y) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, sum.Frames, sum.Successful, sum.FPS, sum.WallSeconds, sum.EveryFrame, gaze[0], gaze[1]); err != nil {
 		return err
 	}
 	for _, au := range sum.AUs {
@@ -165,7 +176,8 @@ func insertFrames(ctx context.Context, tx *sql.Tx, id int64, names []string, fra
 	if err != nil {
 		return err
 	}
-	frameStmt, err := tx.PrepareContext(ctx, `INSERT INTO frames (job_id, frame, timestamp, success) VALUES (?, ?, ?, ?)`)
+	frameStmt, err := tx.PrepareContext(ctx, `INSERT INTO frames (job_id, frame, timestamp, success, gaze_angle_x, gaze_angle_y)
+		VALUES (?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -180,7 +192,8 @@ func insertFrames(ctx context.Context, tx *sql.Tx, id int64, names []string, fra
 		if len(f.Values) != len(names) {
 			return fmt.Errorf("frame %d has %d AU values for %d AU names", f.Frame, len(f.Values), len(names))
 		}
-		if _, err := frameStmt.ExecContext(ctx, id, f.Frame, f.Timestamp, f.Success); err != nil {
+		gaze := [2]sql.NullFloat64{{Float64: f.Gaze[0], Valid: f.Success && f.HasGaze}, {Float64: f.Gaze[1], Valid: f.Success && f.HasGaze}}
+		if _, err := frameStmt.ExecContext(ctx, id, f.Frame, f.Timestamp, f.Success, gaze[0], gaze[1]); err != nil {
 			return fmt.Errorf("frame %d: %w", f.Frame, err)
 		}
 		if len(names) == 0 {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"math"
@@ -164,5 +165,61 @@ func TestImportRecordsResultsMeasuredElsewhere(t *testing.T) {
 	f.claim(running.Path)
 	if _, err := f.s.Import(f.ctx, f.folder.ID, running, testResult(0, 5, testAUNames)); !errors.Is(err, ErrWrongState) {
 		t.Errorf("import of a running video: %v, want ErrWrongState", err)
+	}
+}
+
+// TestCompleteStoresGaze: each frame with a face keeps its gaze angles,
+// a frame without one NULLs, and the summary their means.
+func TestCompleteStoresGaze(t *testing.T) {
+	f := newFixture(t)
+	v := f.video("a.mp4", "frames")
+	f.enqueue(v)
+	j := f.claim(v.Path)
+	r := testResult(j.ID, 40, testAUNames)
+	frames := testFrames(j.ID, 40, len(testAUNames))
+	r.Frames = slices.Values(frames)
+	if err := f.s.Complete(f.ctx, j.ID, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, frame := range []int{1, 8} { // frame 1 has no face
+		var x, y sql.NullFloat64
+		err := f.s.db.QueryRow(`SELECT gaze_angle_x, gaze_angle_y FROM frame_gaze_values WHERE job_id = ? AND frame = ?`,
+			j.ID, frame).Scan(&x, &y)
+		src := frames[frame-1]
+		want := [2]sql.NullFloat64{{Float64: src.Gaze[0], Valid: src.Success}, {Float64: src.Gaze[1], Valid: src.Success}}
+		if err != nil || x != want[0] || y != want[1] {
+			t.Errorf("frame %d: gaze %v %v (%v), want %v", frame, x, y, err, want)
+		}
+	}
+	var mx, my float64
+	err := f.s.db.QueryRow(`SELECT mean_gaze_angle_x, mean_gaze_angle_y FROM summaries WHERE job_id = ?`, j.ID).Scan(&mx, &my)
+	if err != nil || [2]float64{mx, my} != *r.Summary.MeanGaze {
+		t.Errorf("summary gaze %v %v (%v), want %v", mx, my, err, *r.Summary.MeanGaze)
+	}
+}
+
+// TestGazeAfterUpgrade: results stored before gaze was measured read back
+// with NULL gaze angles.
+func TestGazeAfterUpgrade(t *testing.T) {
+	db, path := openUnmigrated(t)
+	const beforeGaze = 7
+	if err := migrate(context.Background(), db, migrations[:beforeGaze]); err != nil {
+		t.Fatal(err)
+	}
+	_, err := db.Exec(`
+		INSERT INTO jobs (id, path, state, created_at, updated_at) VALUES (1, '/v/a.mp4', 'done', 'x', 'x');
+		INSERT INTO summaries (job_id, frames, successful_frames, fps, wall_seconds) VALUES (1, 1, 1, 30, 1);
+		INSERT INTO frames (job_id, frame, timestamp, success) VALUES (1, 1, 0, 1);`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s := openStore(t, path)
+	var x, mean sql.NullFloat64
+	if err := s.rdb.QueryRow(`SELECT gaze_angle_x FROM frame_gaze_values WHERE job_id = 1`).Scan(&x); err != nil || x.Valid {
+		t.Errorf("gaze of an old frame: %v (%v), want NULL", x, err)
+	}
+	if err := s.rdb.QueryRow(`SELECT mean_gaze_angle_x FROM summaries WHERE job_id = 1`).Scan(&mean); err != nil || mean.Valid {
+		t.Errorf("mean gaze of an old summary: %v (%v), want NULL", mean, err)
 	}
 }

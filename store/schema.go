@@ -16,7 +16,8 @@ const applicationID = 0x41555744
 // Results are normalised so that long videos stay small: frames holds a
 // frame's timestamp and success once, and frame_aus holds one value per AU
 // with the AU's name stored once in au_names. The view frame_au_values joins
-// them back into one row per frame and AU for querying.
+// them back into one row per frame and AU for querying; frame_gaze_values
+// gives each frame's gaze angles.
 var migrations = []string{
 	`
 CREATE TABLE folders (
@@ -140,6 +141,22 @@ UPDATE jobs SET in_file = 1 WHERE state = 'failed' AND (error LIKE '%not a video
 CREATE TABLE waiting (
 	path TEXT PRIMARY KEY
 ) WITHOUT ROWID;
+`,
+	// How many folders in a watched folder only rescans cover, past the
+	// daemon's budget of file-system watches.
+	`
+ALTER TABLE folders ADD COLUMN rescanned INTEGER NOT NULL DEFAULT 0;
+`,
+	// Gaze angles (radians, OpenFace's gaze_angle_x and gaze_angle_y) per
+	// frame, NULL without a face or from before gaze was measured, and
+	// their means over the frames with a face per video.
+	`
+ALTER TABLE frames ADD COLUMN gaze_angle_x REAL;
+ALTER TABLE frames ADD COLUMN gaze_angle_y REAL;
+ALTER TABLE summaries ADD COLUMN mean_gaze_angle_x REAL;
+ALTER TABLE summaries ADD COLUMN mean_gaze_angle_y REAL;
+CREATE VIEW frame_gaze_values AS
+	SELECT job_id, frame, timestamp, success, gaze_angle_x, gaze_angle_y FROM frames;
 `,
 }
 

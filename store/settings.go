@@ -15,6 +15,8 @@ const (
 	SettingEveryFrame    = "every_frame"   // "true" to measure new videos with PFLD on every frame
 	SettingWorkers       = "workers"       // how many videos the daemon measures at once: "auto" or a count
 	SettingWatcher       = "watcher"       // the daemon's word on its folder watcher; empty while it works
+	SettingReport        = "report"        // "false" to write no HTML report beside each CSV
+	SettingThumbnails    = "thumbnails"    // "false" to leave the face thumbnails out of the reports
 )
 
 // AutoWorkers is the workers setting that lets the daemon choose from the
@@ -110,6 +112,28 @@ func (s *Store) SetEveryFrame(ctx context.Context, everyFrame bool) error {
 // frame; they are not by default.
 func (s *Store) EveryFrame(ctx context.Context) (bool, error) {
 	return s.flag(ctx, SettingEveryFrame, false)
+}
+
+// SetReport turns the HTML report beside each CSV on or off.
+func (s *Store) SetReport(ctx context.Context, on bool) error {
+	return s.SetSetting(ctx, SettingReport, strconv.FormatBool(on))
+}
+
+// Report reports whether the daemon writes a report beside each CSV; it does
+// by default.
+func (s *Store) Report(ctx context.Context) (bool, error) {
+	return s.flag(ctx, SettingReport, true)
+}
+
+// SetThumbnails puts face thumbnails in the reports, or leaves them out.
+func (s *Store) SetThumbnails(ctx context.Context, on bool) error {
+	return s.SetSetting(ctx, SettingThumbnails, strconv.FormatBool(on))
+}
+
+// Thumbnails reports whether the reports show face thumbnails; they do by
+// default.
+func (s *Store) Thumbnails(ctx context.Context) (bool, error) {
+	return s.flag(ctx, SettingThumbnails, true)
 }
 
 // SetWorkers sets how many videos the daemon measures at once; AutoWorkers

@@ -15,6 +15,10 @@ type Status struct {
 	Paused     bool   `json:"paused"`
 	EveryFrame bool   `json:"every_frame"` // new videos are measured with PFLD on every frame
 	Counts     Counts `json:"counts"`
+	// Report and Thumbnails say whether a report goes beside each CSV and
+	// whether it shows faces.
+	Report     bool   `json:"report"`
+	Thumbnails bool   `json:"thumbnails"`
 	Workers    int    `json:"workers"`          // the workers setting; AutoWorkers lets the daemon choose
 	Watcher    string `json:"watcher,omitzero"` // what keeps the folder watcher from working; empty while it works
 	Running    []Job  `json:"running"`          // oldest first; empty when idle
@@ -58,6 +62,12 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 			return err
 		}
 		if st.EveryFrame, err = boolSetting(ctx, tx, SettingEveryFrame, false); err != nil {
+			return err
+		}
+		if st.Report, err = boolSetting(ctx, tx, SettingReport, true); err != nil {
+			return err
+		}
+		if st.Thumbnails, err = boolSetting(ctx, tx, SettingThumbnails, true); err != nil {
 			return err
 		}
 		if st.Counts, err = countStates(ctx, tx); err != nil {

@@ -195,30 +195,69 @@ func TestFolderHealth(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	health := func() map[string]string {
+	health := func() map[string]FolderHealth {
 		t.Helper()
 		st, err := s.Status(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := map[string]string{}
+		got := map[string]FolderHealth{}
 		for _, f := range st.Folders {
-			got[f.Path] = f.Health
+			got[f.Path] = FolderHealth{f.Health, f.Rescanned}
 		}
 		return got
 	}
-	want := map[string]string{"/v/a": FolderMissing, "/v/b": CannotRead("permission denied"), "/v/c": ""}
-	if err := s.SetFolderHealth(ctx, map[string]string{"/v/a": FolderMissing, "/v/b": CannotRead("permission denied"), "/elsewhere": "missing"}); err != nil {
+	want := map[string]FolderHealth{"/v/a": {Health: FolderMissing}, "/v/b": {Health: CannotRead("permission denied")}, "/v/c": {Rescanned: 4873}}
+	set := maps.Clone(want)
+	set["/elsewhere"] = FolderHealth{Health: FolderMissing}
+	if err := s.SetFolderHealth(ctx, set); err != nil {
 		t.Fatal(err)
 	}
 	if got := health(); !maps.Equal(got, want) {
 		t.Errorf("health %v, want %v", got, want)
 	}
-	if err := s.SetFolderHealth(ctx, map[string]string{"/v/b": CannotRead("permission denied")}); err != nil {
+	if err := s.SetFolderHealth(ctx, map[string]FolderHealth{"/v/b": {Health: CannotRead("permission denied")}}); err != nil {
 		t.Fatal(err)
 	}
-	want["/v/a"] = ""
+	want["/v/a"], want["/v/c"] = FolderHealth{}, FolderHealth{}
 	if got := health(); !maps.Equal(got, want) {
-		t.Errorf("after /v/a came back: %v, want %v", got, want)
+		t.Errorf("after /v/a came back and /v/c is watched in full: %v, want %v", got, want)
+	}
+}
+
+// Reports and their thumbnails are on until turned off, and what one process
+// sets, another reads, in the settings and in the status.
+func TestReportSettings(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	daemon, cli := openStore(t, path), openStore(t, path)
+	for i, st := range []struct {
+		set           func() error
+		report, faces bool
+	}{
+		{func() error { return nil }, true, true},
+		{func() error { return cli.SetThumbnails(ctx, false) }, true, false},
+		{func() error { return cli.SetReport(ctx, false) }, false, false},
+		{func() error { return cli.SetThumbnails(ctx, true) }, false, true},
+		{func() error { return cli.SetReport(ctx, true) }, true, true},
+	} {
+		if err := st.set(); err != nil {
+			t.Fatal(err)
+		}
+		report, err1 := daemon.Report(ctx)
+		faces, err2 := daemon.Thumbnails(ctx)
+		status, err3 := daemon.Status(ctx)
+		if err := errors.Join(err1, err2, err3); err != nil {
+			t.Fatal(err)
+		}
+		if report != st.report || faces != st.faces || status.Report != st.report || status.Thumbnails != st.faces {
+			t.Errorf("step %d: report %v/%v thumbnails %v/%v, want %v %v", i, report, status.Report, faces, status.Thumbnails, st.report, st.faces)
+		}
+	}
+	if err := cli.SetSetting(ctx, SettingReport, "maybe"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := daemon.Report(ctx); err == nil {
+		t.Error("a report setting that is not a boolean was accepted")
 	}
 }

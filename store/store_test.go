@@ -18,7 +18,7 @@ func TestOpenCreatesSchemaAndReopens(t *testing.T) {
 	if got := schemaVersion(t, s); got != len(migrations) {
 		t.Fatalf("schema version %d, want %d", got, len(migrations))
 	}
-	for _, name := range []string{"folders", "jobs", "summaries", "summary_aus", "au_names", "frames", "frame_aus", "frame_au_values", "settings"} {
+	for _, name := range []string{"folders", "jobs", "summaries", "summary_aus", "au_names", "frames", "frame_aus", "frame_au_values", "frame_gaze_values", "settings"} {
 		var n int
 		if err := s.db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name = ?`, name).Scan(&n); err != nil || n != 1 {
 			t.Errorf("schema object %s: found %d, %v", name, n, err)

@@ -10,11 +10,19 @@ import (
 )
 
 // scanMarks records what a full rescan met, so that what it did not meet can be dropped:
-// every directory walked (watched or not) and every acceptable file.
-// A nil *scanMarks records nothing (scans of a single new directory).
+// every directory walked (watched or not) and every acceptable file; and how much of the watch
+// budget the walk has handed out so far. A nil *scanMarks records nothing (scans of a single
+// new directory).
 type scanMarks struct {
-	dirs  map[string]bool
-	files map[string]bool
+	dirs     map[string]bool
+	files    map[string]bool
+	allotted int
+}
+
+func (m *scanMarks) allot(cost int) {
+	if m != nil {
+		m.allotted += cost
+	}
 }
 
 func (m *scanMarks) markDir(dir string) {
@@ -38,13 +46,23 @@ func (w *Watcher) rescan() {
 		paths = append(paths, path)
 	}
 	slices.Sort(paths)
+	// One walk over every folder, so that the watch budget goes to each folder's top
+	// directories before any folder's deeper ones.
+	var roots []dirIn
 	for _, path := range paths {
-		w.scanFolder(w.folders[path], marks)
+		if w.folderReady(w.folders[path]) {
+			roots = append(roots, dirIn{folder: path, dir: path})
+		}
 	}
+	w.walk(roots, marks)
 	for dir := range w.dirs {
 		if !marks.dirs[dir] {
-			_ = w.notify.Remove(dir) // already gone with its directory, most likely
-			delete(w.dirs, dir)
+			w.unwatch(dir)
+		}
+	}
+	for dir := range w.rescanned {
+		if !marks.dirs[dir] {
+			w.setWatched(dir)
 		}
 	}
 	for path := range w.pending {
@@ -62,6 +80,13 @@ func (w *Watcher) rescan() {
 
 // scanFolder scans one watched folder, or records why it cannot.
 func (w *Watcher) scanFolder(f *folder, marks *scanMarks) {
+	if w.folderReady(f) {
+		w.scanDir(f.path, f.path, marks)
+	}
+}
+
+// folderReady reports whether a watched folder is there to be scanned, or records why not.
+func (w *Watcher) folderReady(f *folder) bool {
 	info, err := os.Stat(f.path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -74,27 +99,50 @@ func (w *Watcher) scanFolder(f *folder, marks *scanMarks) {
 		w.clearProblem(OpFindFolder, f.path)
 		w.clearProblem(OpStatFolder, f.path)
 		w.clearProblem(OpWatchFolder, f.path)
-		w.scanDir(f.path, f.path, marks)
+		return true
+	}
+	return false
+}
+
+// scanDir walks dir and the directories below it breadth first, so that a watch budget too
+// small for the whole tree goes to the directories nearest the watched folder. It watches each
+// directory the budget allows and makes pending every acceptable file whose state differs from
+// what was last reported. Symbolic links are skipped, so the walk cannot loop.
+func (w *Watcher) scanDir(folder, dir string, marks *scanMarks) {
+	w.walk([]dirIn{{folder: folder, dir: dir}}, marks)
+}
+
+// dirIn is a directory to scan and the watched folder it lies in.
+type dirIn struct {
+	folder, dir string
+}
+
+// walk scans the directories of queue and every directory below them, breadth first.
+func (w *Watcher) walk(queue []dirIn, marks *scanMarks) {
+	for ; len(queue) > 0; queue = queue[1:] {
+		d := queue[0]
+		for _, sub := range w.scanOneDir(d.folder, d.dir, marks) {
+			queue = append(queue, dirIn{folder: d.folder, dir: sub})
+		}
 	}
 }
 
-// scanDir watches dir, then makes pending every acceptable file below it whose state differs
-// from what was last reported. Symbolic links are skipped, so the walk cannot loop.
-func (w *Watcher) scanDir(folder, dir string, marks *scanMarks) {
+// scanOneDir watches dir within the budget, notices its files, and returns its subdirectories
+// to walk.
+func (w *Watcher) scanOneDir(folder, dir string, marks *scanMarks) []string {
 	marks.markDir(dir)
-	if err := w.addWatch(dir); err != nil {
-		w.problem(OpWatchDirectory, folder, dir, explainWatchError(err))
-	} else {
-		w.clearProblem(OpWatchDirectory, dir)
-		w.dirs[dir] = folder
-	}
 	entries, err := os.ReadDir(dir)
+	if err == nil && w.watchWithinBudget(folder, dir, len(entries), marks) {
+		// Files created between the listing and the watch have no event of their own.
+		entries, err = os.ReadDir(dir)
+	}
 	if err != nil {
 		w.problem(OpReadDirectory, folder, dir, err)
-		return
+		return nil
 	}
 	w.clearProblem(OpReadDirectory, dir)
 	now := time.Now()
+	var subdirs []string
 	for _, entry := range entries {
 		name := entry.Name()
 		path := filepath.Join(dir, name)
@@ -102,12 +150,13 @@ func (w *Watcher) scanDir(folder, dir string, marks *scanMarks) {
 		case entry.Type()&fs.ModeSymlink != 0:
 		case entry.IsDir():
 			if !skipsDir(name) && !w.isOtherFolder(path, folder) {
-				w.scanDir(folder, path, marks)
+				subdirs = append(subdirs, path)
 			}
 		case entry.Type().IsRegular() && reportsFile(name):
 			w.noticeFile(folder, path, entry, marks, now)
 		}
 	}
+	return subdirs
 }
 
 // noticeFile makes a scanned file pending unless it is unchanged since reported, already

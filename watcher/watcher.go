@@ -40,9 +40,12 @@ const outputBuffer = 16
 //
 // Only directories are handed to fsnotify, never files. On Linux each watched directory costs
 // one inotify watch (limit: fs.inotify.max_user_watches). On macOS fsnotify's kqueue backend
-// opens one descriptor per watched directory and one per entry inside it, so a watched tree
-// of thousands of files needs an open-files limit above that; when adding a watch fails the
-// directory is still covered by the periodic rescan, and the failure is logged once and
+// opens one descriptor per watched directory and one per entry inside it, which no option
+// avoids, so a tree of per-frame image folders could take every descriptor the process has and
+// leave none for decoding, CSVs or the database. Watches therefore stay within
+// Config.WatchBudget, handed out breadth first from each watched folder; the directories past
+// it are covered by the periodic rescans alone, and Rescanned counts them. When adding a watch
+// fails all the same, the directory is still rescanned, and the failure is logged once and
 // listed by Problems until a later attempt succeeds.
 //
 // Symbolic links inside a watched folder are skipped, files and directories alike, so the
@@ -66,15 +69,21 @@ type Watcher struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	problemsMu sync.Mutex
-	problems   map[problemKey]Problem // written by Run's goroutine, read by Problems
+	// problemsMu guards what Run's goroutine publishes for others: problems (read by Problems)
+	// and rescannedCounts (read by Rescanned).
+	problemsMu      sync.Mutex
+	problems        map[problemKey]Problem
+	rescannedCounts map[string]int
 
 	waitingMu sync.Mutex
 	waiting   []string // the pending files at the last poll, by path; read by Waiting
 
 	// Owned by Run's goroutine.
 	folders               map[string]*folder      // cleaned folder path → state
-	dirs                  map[string]string       // watched directory → its folder
+	dirs                  map[string]watchedDir   // watched directory → its folder and cost
+	spent                 int                     // the cost of every watch in dirs
+	rescanned             map[string]string       // directory past the budget → its folder
+	rescannedChanged      bool                    // rescanned changed since last published
 	pending               map[string]*pendingFile // file path → stability state
 	reported              map[string]fileStat     // file path → what was last reported
 	rescanDue             bool
@@ -105,7 +114,8 @@ func New(cfg Config) (*Watcher, error) {
 		foldersChanged: make(chan struct{}, 1),
 		problems:       make(map[problemKey]Problem),
 		folders:        make(map[string]*folder),
-		dirs:           make(map[string]string),
+		dirs:           make(map[string]watchedDir),
+		rescanned:      make(map[string]string),
 		pending:        make(map[string]*pendingFile),
 		reported:       make(map[string]fileStat),
 	}, nil
@@ -145,6 +155,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 	rescan := time.NewTicker(w.cfg.Rescan)
 	defer rescan.Stop()
 	for {
+		w.publishRescanned()
 		select {
 		case <-ctx.Done():
 			return nil
@@ -196,11 +207,14 @@ func (w *Watcher) handleEvent(ev fsnotify.Event, now time.Time) {
 		w.forget(path)
 		return
 	}
-	folder, ok := w.dirs[filepath.Dir(path)]
+	parent, ok := w.dirs[filepath.Dir(path)]
 	if !ok {
 		return
 	}
-	name := filepath.Base(path)
+	folder, name := parent.folder, filepath.Base(path)
+	if ev.Has(fsnotify.Create) {
+		w.entryAdded(filepath.Dir(path))
+	}
 	if ev.Has(fsnotify.Create) && isRealDir(path) {
 		switch nested := w.folders[path]; {
 		case skipsDir(name):
@@ -243,33 +257,44 @@ func (w *Watcher) applyFolders() {
 			w.rescanDue = true
 		}
 	}
+	var roots []dirIn
 	for _, path := range wanted {
 		if _, ok := w.folders[path]; !ok {
 			f := &folder{path: path}
 			w.folders[path] = f
 			w.log.Info("watching folder", "folder", path)
-			w.scanFolder(f, nil)
+			if w.folderReady(f) {
+				roots = append(roots, dirIn{folder: path, dir: path})
+			}
 		}
 	}
+	// New folders are walked together, so that each one's top directories are watched first.
+	w.walk(roots, nil)
 }
 
 // forget drops everything known under path, which was removed or renamed away.
 func (w *Watcher) forget(path string) {
 	delete(w.pending, path)
 	delete(w.reported, path)
-	if _, ok := w.dirs[path]; ok {
+	_, watched := w.dirs[path]
+	_, rescanned := w.rescanned[path]
+	if watched || rescanned {
 		w.unwatchTree(path)
 		w.forgetTree(path)
 	}
 }
 
-// unwatchTree removes the watches on dir and every directory below it.
+// unwatchTree removes the watches on dir and every directory below it, and forgets those of
+// them past the budget.
 func (w *Watcher) unwatchTree(dir string) {
 	for d := range w.dirs {
 		if d == dir || within(dir, d) {
-			// The watch may already be gone with its directory; nothing to do then.
-			_ = w.notify.Remove(d)
-			delete(w.dirs, d)
+			w.unwatch(d)
+		}
+	}
+	for d := range w.rescanned {
+		if d == dir || within(dir, d) {
+			w.setWatched(d)
 		}
 	}
 }

@@ -1,8 +1,9 @@
 package main
 
 import (
-	"path/filepath"
 	"strings"
+
+	"github.com/auwatchd/auwatchd/launchd"
 )
 
 // bundleArgs are the arguments of auwatchd run as exe with args (os.Args
@@ -11,7 +12,7 @@ import (
 // dropped, and a bundle opened with nothing else, from the Finder or at
 // login, runs the daemon.
 func bundleArgs(exe string, args []string) []string {
-	if !strings.HasSuffix(filepath.Dir(exe), ".app/Contents/MacOS") {
+	if launchd.AppBundle(exe) == "" {
 		return args
 	}
 	var kept []string

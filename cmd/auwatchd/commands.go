@@ -96,11 +96,14 @@ func printStatus(w io.Writer, s store.Status) {
 	fmt.Fprintf(w, "%s with %s: %d queued, %d running, %d done, %d failed\n",
 		state, workersName(s.Workers), s.Counts.Queued, s.Counts.Running, s.Counts.Done, s.Counts.Failed)
 	for _, f := range s.Folders {
+		line := "watching " + f.Path
 		if f.Health != "" {
-			fmt.Fprintf(w, "watching %s — %s\n", f.Path, f.Health)
-		} else {
-			fmt.Fprintf(w, "watching %s\n", f.Path)
+			line += " — " + f.Health
 		}
+		if f.Rescanned > 0 {
+			line += fmt.Sprintf(" — folders in it rescanned, not watched: %d (over the watch budget; see run --watch-budget)", f.Rescanned)
+		}
+		fmt.Fprintln(w, line)
 	}
 	if s.DiskFull {
 		fmt.Fprintln(w, "the data folder's disk is full: finished videos wait to be recorded until there is room")
@@ -248,4 +251,23 @@ func withStore(fs *flag.FlagSet, args []string, fn func(context.Context, *store.
 	}
 	defer st.Close()
 	return fn(context.Background(), st)
+}
+
+// onOff makes a command that prints a true/false setting as on or off, or
+// sets it from the one argument.
+func onOff(get func(*store.Store, context.Context) (bool, error), set func(*store.Store, context.Context, bool) error) func(context.Context, *store.Store, *flag.FlagSet, io.Writer) error {
+	return func(ctx context.Context, st *store.Store, fs *flag.FlagSet, stdout io.Writer) error {
+		if fs.NArg() == 0 {
+			on, err := get(st, ctx)
+			if err == nil {
+				fmt.Fprintln(stdout, map[bool]string{true: "on", false: "off"}[on])
+			}
+			return err
+		}
+		if fs.NArg() > 1 || (fs.Arg(0) != "on" && fs.Arg(0) != "off") {
+			fs.Usage()
+			return fmt.Errorf("%q: give on or off", strings.Join(fs.Args(), " "))
+		}
+		return set(st, ctx, fs.Arg(0) == "on")
+	}
 }

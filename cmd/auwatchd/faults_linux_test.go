@@ -384,3 +384,99 @@ func waitForLog(t *testing.T, d *daemonUnderTest, text string) time.Time {
 	}
 	return time.Now()
 }
+
+// scratchDir is a folder for many small files: on a tmpfs where the test
+// may mount one, since making and removing them on a disk takes far longer.
+func scratchDir(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		return t.TempDir()
+	}
+	return mountTmpfs(t, 512<<20)
+}
+
+// frameTree makes a tree of per-frame image folders under root, as an
+// exported image sequence leaves them: sessions of frame folders, ten small
+// files in each session and each frame folder. It returns the number of
+// folders below root and the deepest frame folder.
+func frameTree(t *testing.T, root string, sessions, framesPerSession int) (int, string) {
+	t.Helper()
+	var last string
+	for s := range sessions {
+		session := filepath.Join(root, fmt.Sprintf("session-%02d", s))
+		for f := -1; f < framesPerSession; f++ {
+			dir := session
+			if f >= 0 {
+				dir = filepath.Join(session, fmt.Sprintf("frames-%03d", f))
+			}
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 10 {
+				if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%04d.png", i)), []byte("png"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			last = dir
+		}
+	}
+	return sessions * (framesPerSession + 1), last
+}
+
+// openDescriptors counts the descriptors process pid holds.
+func openDescriptors(t *testing.T, pid int) int {
+	t.Helper()
+	entries, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(entries)
+}
+
+// With 256 open files and a watched tree of 5 000 folders and 50 000
+// files, the daemon watches what half the limit allows, nearest the top,
+// rescans the rest, finds a video dropped deep in the tree, and says how
+// many folders it rescans. The Go runtime raises the soft limit to the hard
+// one at start, so both are lowered.
+func TestFaultDescriptorLimit(t *testing.T) {
+	const limit = 256
+	home, folder := t.TempDir(), scratchDir(t)
+	began := time.Now()
+	subfolders, deepest := frameTree(t, folder, 50, 99)
+	t.Logf("made %d folders and %d files in %v", subfolders, 10*subfolders, time.Since(began).Round(time.Millisecond))
+	if code, _, errOut := runBinary(t, nil, "folders", "add", folder, "--home", home); code != 0 {
+		t.Fatalf("folders add: %s", errOut)
+	}
+	args := append([]string{fmt.Sprintf("--nofile=%d:%d", limit, limit), binary, "run", "--home", home, "--quiet", "300ms", "--rescan", "3s"},
+		setupArgs(t)...)
+	d := launchDaemon(t, exec.Command("prlimit", args...), home, folder)
+
+	wantRescanned := subfolders + 1 - limit/2
+	d.waitFor("the rescanned folders in the status", func(s store.Status) bool {
+		return len(s.Folders) == 1 && s.Folders[0].Rescanned == wantRescanned
+	})
+	t.Logf("the status counts the rescanned folders %v in", time.Since(began).Round(time.Millisecond))
+	video := filepath.Join(deepest, "clip.wmv")
+	copyFile(t, testenv.TestdataPath(t, "videos/changeLighting.wmv"), video)
+	s := d.waitFor("the deep video done", func(s store.Status) bool { return s.Counts.Done == 1 || s.Counts.Failed > 0 })
+	if s.Counts.Failed > 0 {
+		t.Fatalf("the video failed: %s", s.RecentFailed[0].Error)
+	}
+	if rows := countRows(t, video+".au.csv"); rows != 88 {
+		t.Errorf("CSV has %d frames, want 88", rows)
+	}
+	n := openDescriptors(t, d.cmd.Process.Pid)
+	t.Logf("the daemon holds %d descriptors of its %d", n, limit)
+	if n >= limit/2+32 {
+		t.Errorf("the daemon holds %d descriptors, near its limit of %d", n, limit)
+	}
+	code, out, errOut := runBinary(t, nil, "status", "--home", home)
+	if want := fmt.Sprintf("rescanned, not watched: %d", wantRescanned); code != 0 || !strings.Contains(out, want) {
+		t.Errorf("status says\n%s%s\nwant %q", out, errOut, want)
+	}
+	d.stop()
+	if logged := d.logged(); strings.Contains(logged, "too many open files") {
+		t.Errorf("the daemon ran out of descriptors:\n%s", logged)
+	}
+	t.Logf("the test took %v", time.Since(began).Round(time.Millisecond))
+}

@@ -40,7 +40,11 @@ func runInstall(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s\nauwatchd is running and will start at every login\n", path)
+	fmt.Fprintf(stdout, "wrote %s\n", path)
+	if agent.App != "" {
+		fmt.Fprintf(stdout, "it starts %s; keep the app where it is, or install again after moving it\n", agent.App)
+	}
+	fmt.Fprintln(stdout, "auwatchd is running and will start at every login")
 	if *target == launchd.Launchd {
 		fmt.Fprintf(stdout, "its output goes to %s\n", agent.LogDir)
 	} else {
@@ -97,7 +101,8 @@ func targetSuffix(target string) string {
 
 // thisAgent is the agent that starts this executable for the current user.
 // The executable is named through any symlink, as the file itself, beside
-// which the daemon finds its runtime library and models. The service manager
+// which the daemon finds its runtime library and models: run from a link
+// on the PATH to auwatchd.app's binary, it registers the app's binary. The service manager
 // starts the daemon without the login shell's environment, so the variables
 // that say where its data, runtime and models are travel with the agent,
 // made absolute (the daemon's working folder is /).

@@ -117,6 +117,38 @@ func TestInstallPrintLaunchd(t *testing.T) {
 	}
 }
 
+// Run through a link to an app's binary, as from a PATH entry, install
+// registers the binary inside the app, and names the app for Login Items.
+func TestInstallPrintFromAnApp(t *testing.T) {
+	macOS := filepath.Join(t.TempDir(), "Face Lab", "auwatchd.app", "Contents", "MacOS")
+	if err := os.MkdirAll(macOS, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	inApp := filepath.Join(macOS, "auwatchd")
+	if err := os.Rename(linkBinary(t), inApp); err != nil {
+		t.Fatal(err)
+	}
+	onPath := filepath.Join(t.TempDir(), "auwatchd")
+	if err := os.Symlink(inApp, onPath); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runBinaryAs(t, onPath, nil, "install", "--print", "--target", "launchd")
+	if code != 0 {
+		t.Fatalf("install --print failed (%d): %s", code, errOut)
+	}
+	var err error
+	if inApp, err = filepath.EvalSymlinks(inApp); err != nil {
+		t.Fatal(err)
+	}
+	entries := plistDict(t, out)
+	if program := entries["ProgramArguments"].Children; len(program) != 2 || program[0].Text != inApp {
+		t.Errorf("ProgramArguments = %+v, want [%s run]", program, inApp)
+	}
+	if ids := entries["AssociatedBundleIdentifiers"].Children; len(ids) != 1 || ids[0].Text != "io.github.auwatchd" {
+		t.Errorf("AssociatedBundleIdentifiers = %+v, want the app's identifier", ids)
+	}
+}
+
 func TestInstallPrintSystemd(t *testing.T) {
 	realBinary, err := filepath.EvalSymlinks(binary)
 	if err != nil {

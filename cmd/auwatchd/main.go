@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+
+	"github.com/auwatchd/auwatchd/store"
 )
 
 // command is one subcommand: its name, a one-line summary, and its entry point.
@@ -22,6 +24,7 @@ func commands() []command {
 	return []command{
 		{"run", "watch folders and measure every video dropped into them", runRun},
 		{"process", "measure AUs in videos and write OpenFace-format CSVs", runProcess},
+		{"report", "write the HTML report of an OpenFace-format CSV: tracking, AUs, pose, faces", runReport},
 		{"folders", "list, add or remove watched folders", storeCommand("folders", "add|remove|list [PATH]", folders)},
 		{"status", "show queued, running, done and failed videos", runStatus},
 		{"retry", "queue failed videos again", runRetry},
@@ -29,6 +32,10 @@ func commands() []command {
 		{"pause", "stop taking new videos (the current one finishes)", pauseCommand(true)},
 		{"resume", "take new videos again", pauseCommand(false)},
 		{"mode", "show or choose the mode new videos are measured in: default or every-frame", storeCommand("mode", "[default | every-frame]", mode)},
+		{"reports", "show or choose whether the daemon writes an HTML report beside each CSV: on or off",
+			storeCommand("reports", "[on | off]", onOff((*store.Store).Report, (*store.Store).SetReport))},
+		{"thumbnails", "show or choose whether reports show face thumbnails: on or off",
+			storeCommand("thumbnails", "[on | off]", onOff((*store.Store).Thumbnails, (*store.Store).SetThumbnails))},
 		{"workers", "show or choose how many videos the daemon measures at once: N or auto", storeCommand("workers", "[N | auto]", workers)},
 		{"slurm", "measure a backlog on a Slurm cluster: submit, status, resubmit, collect", runSlurm},
 		{"bench", "measure speed, per stage, and memory on videos", runBench},

@@ -10,8 +10,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/auwatchd/auwatchd/internal/atomicfile"
+	htmlreport "github.com/auwatchd/auwatchd/internal/report"
 	"github.com/auwatchd/auwatchd/pipeline"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
 	"github.com/auwatchd/auwatchd/pipeline/onnx"
@@ -28,8 +30,10 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 	setup.register(fs)
 	outDir := fs.String("o", "", "write the CSVs into this folder instead of beside each video")
 	everyFrame := fs.Bool("every-frame", false, everyFrameUsage)
-	landmarksFrom := fs.String("landmarks-from", "", "take each frame's landmarks (and PDM parameters) from this OpenFace CSV instead of detecting them")
+	landmarksFrom := fs.String("landmarks-from", "", "take each frame's landmarks (and PDM parameters and eye landmarks, when it has them) from this OpenFace CSV instead of detecting them")
 	trackParams := fs.Bool("au-from-track-params", false, "with --landmarks-from: compute AU features from the CSV's p_* parameters instead of fitting them to the landmarks as OpenFace's AU stage does")
+	noReport := fs.Bool("no-report", false, "write no HTML report beside each CSV")
+	noThumbs := fs.Bool("no-thumbnails", false, "leave the face thumbnails out of the reports")
 	jobs := fs.Int("j", 1, "measure up to `N` videos at once, each on its share of the cores")
 	manifest := fs.String("manifest", "", "measure the video of one task of a Slurm job's manifest (see --index) and leave the task's record in its job folder")
 	index := fs.Int("index", -1, "with --manifest: the task's index, $SLURM_ARRAY_TASK_ID")
@@ -92,10 +96,14 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if task != nil {
-		return runTask(ctx, engine, *task, opt, stdout, stderr)
+	var reports *reportOptions
+	if !*noReport {
+		reports = &reportOptions{thumbnails: !*noThumbs, mode: pipeline.ModeName(opt.EveryFrame)}
 	}
-	failed := processVideos(ctx, engine, videos, *outDir, opt, workers, stdout, stderr)
+	if task != nil {
+		return runTask(ctx, engine, *task, opt, reports, stdout, stderr)
+	}
+	failed := processVideos(ctx, engine, videos, *outDir, opt, reports, workers, stdout, stderr)
 	if failed > 0 {
 		fmt.Fprintf(stderr, "%d of %d videos failed\n", failed, len(videos))
 		return errSilent
@@ -106,7 +114,7 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 // processVideos measures the videos, up to workers at once, and returns how
 // many failed. Once ctx is cancelled it starts no further video. One video
 // at a time draws a progress bar on a terminal; several print plain lines.
-func processVideos(ctx context.Context, engine *pipeline.Engine, videos []string, outDir string, opt pipeline.Options, workers int, stdout, stderr io.Writer) int {
+func processVideos(ctx context.Context, engine *pipeline.Engine, videos []string, outDir string, opt pipeline.Options, reports *reportOptions, workers int, stdout, stderr io.Writer) int {
 	newProgress := newProgressBar
 	if workers > 1 {
 		var mu sync.Mutex
@@ -126,7 +134,7 @@ func processVideos(ctx context.Context, engine *pipeline.Engine, videos []string
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			if _, err := processVideo(ctx, engine, v, pipeline.OutputPath(v, outDir), opt, newProgress(stderr, v), stdout, stderr); err != nil {
+			if _, err := processVideo(ctx, engine, v, pipeline.OutputPath(v, outDir), opt, reports, newProgress(stderr, v), stdout, stderr); err != nil {
 				failed.Add(1)
 			}
 		})
@@ -135,25 +143,46 @@ func processVideos(ctx context.Context, engine *pipeline.Engine, videos []string
 	return int(failed.Load())
 }
 
-// processVideo measures one video and prints its summary line or its error.
-func processVideo(ctx context.Context, engine *pipeline.Engine, v, out string, opt pipeline.Options, bar *progressBar, stdout, stderr io.Writer) (pipeline.Summary, error) {
+// reportOptions say how process writes the report beside each CSV.
+type reportOptions struct {
+	thumbnails bool
+	mode       string
+}
+
+// processVideo measures one video, writes its report unless reports is nil,
+// and prints its summary line or its error.
+func processVideo(ctx context.Context, engine *pipeline.Engine, v, out string, opt pipeline.Options, reports *reportOptions, bar *progressBar, stdout, stderr io.Writer) (pipeline.Summary, error) {
 	sum, err := engine.Process(ctx, v, out, opt, bar.update)
 	bar.done()
 	if err != nil {
 		fmt.Fprintf(stderr, "✗ %v\n", err)
 		return sum, err
 	}
-	fmt.Fprintf(stdout, "✓ %s → %s: %d frames, %d with a face, %.1f frames/s, %.1f s\n",
-		v, out, sum.Frames, sum.Successful, sum.FPS(), sum.Wall.Seconds())
+	eyes := ""
+	if opt.Track != nil {
+		eyes = "; " + sum.Eyes.String()
+	}
+	fmt.Fprintf(stdout, "✓ %s → %s: %d frames, %d with a face, %.1f frames/s, %.1f s%s\n",
+		v, out, sum.Frames, sum.Successful, sum.FPS(), sum.Wall.Seconds(), eyes)
+	if reports == nil {
+		return sum, nil
+	}
+	html := pipeline.ReportPath(out)
+	ro := htmlreport.Options{Video: v, Thumbnails: reports.thumbnails, Mode: reports.mode, Took: sum.Wall, Version: versionString(), Date: time.Now()}
+	if err := htmlreport.Write(out, html, ro, opt.Replace); err != nil {
+		fmt.Fprintf(stderr, "✗ %v\n", err)
+		return sum, err
+	}
+	fmt.Fprintf(stdout, "  report: %s\n", html)
 	return sum, nil
 }
 
 // runTask measures the video of one Slurm array task, writing its CSV
 // beside it, and leaves the task's record, with the process's processor
 // time and peak memory, in the job folder.
-func runTask(ctx context.Context, engine *pipeline.Engine, task slurm.Task, opt pipeline.Options, stdout, stderr io.Writer) error {
+func runTask(ctx context.Context, engine *pipeline.Engine, task slurm.Task, opt pipeline.Options, reports *reportOptions, stdout, stderr io.Writer) error {
 	out := pipeline.OutputPath(task.Video, "")
-	sum, err := processVideo(ctx, engine, task.Video, out, opt, newProgressLines(stderr, task.Video), stdout, stderr)
+	sum, err := processVideo(ctx, engine, task.Video, out, opt, reports, newProgressLines(stderr, task.Video), stdout, stderr)
 	rec := slurm.Record{EveryFrame: opt.EveryFrame, ProcessorSeconds: processorTime().Seconds(), PeakRSSMB: peakRSSMB()}
 	if err != nil {
 		rec.Error = err.Error()

@@ -20,8 +20,9 @@ func TestProcessWithLandmarksFromOpenFace(t *testing.T) {
 		t.Fatalf("process failed (%d): %s%s", code, out, errOut)
 	}
 	csv := filepath.Join(dir, "changeLighting.wmv.au.csv")
-	if !strings.Contains(out, "✓ "+video+" → "+csv+": 88 frames, 88 with a face") {
-		t.Errorf("summary line missing: %q", out)
+	if !strings.Contains(out, "✓ "+video+" → "+csv+": 88 frames, 88 with a face") ||
+		!strings.Contains(out, "; eye landmarks fitted to the given CSV's 68 landmarks\n") {
+		t.Errorf("summary line missing or not saying where the eyes come from: %q", out)
 	}
 	rep, err := aucompare.Files(csv, ref)
 	if err != nil {
@@ -30,8 +31,25 @@ func TestProcessWithLandmarksFromOpenFace(t *testing.T) {
 	if rep.MeanR < 0.99 {
 		t.Errorf("mean r %.3f:\n%s", rep.MeanR, rep)
 	}
-	if left, _ := os.ReadDir(dir); len(left) != 1 {
-		t.Errorf("want only the CSV in %s, got %v", dir, left)
+	testenv.WantEntries(t, dir, "changeLighting.wmv.au.csv", "changeLighting.wmv.au.html")
+}
+
+// TestProcessWithOpenFaceEyes: a CSV with OpenFace's eye landmarks gives
+// them back, and its gaze through the gaze stage.
+func TestProcessWithOpenFaceEyes(t *testing.T) {
+	video := testenv.TestdataPath(t, "videos/subj01_timepoint01.mp4")
+	ref := testenv.TestdataPath(t, "reference/openface-2.2-ceclm/subj01_timepoint01_openface.csv")
+	dir := t.TempDir()
+	code, out, errOut := runBinary(t, nil, "process", "--models", setupArgs(t)[3], "--landmarks-from", ref, "-o", dir, video)
+	if code != 0 || !strings.Contains(out, "; eye landmarks from the given CSV\n") {
+		t.Fatalf("process (%d): %s%s, want the summary to say the eyes come from the CSV", code, out, errOut)
+	}
+	rep, err := aucompare.Files(filepath.Join(dir, "subj01_timepoint01.mp4.au.csv"), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := rep.Gaze; g == nil || g.EyeLandmarkPx != 0 || max(g.VectorDegrees[0], g.VectorDegrees[1]) > 0.4 {
+		t.Errorf("gaze against the CSV's own: %+v, want its eye landmarks and its gaze within 0.4°", g)
 	}
 }
 

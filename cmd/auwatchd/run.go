@@ -39,9 +39,14 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	setup.register(fs)
 	quiet := fs.Duration("quiet", watcher.DefaultQuiet, "how long a new file must stay unchanged before it is processed")
 	rescan := fs.Duration("rescan", watcher.DefaultRescan, "how often every watched folder is scanned in full, beside file-system events")
+	watchBudget := fs.Int("watch-budget", 0, "the most file-system watches (Linux) or descriptors (macOS) spent on watching folders; "+
+		"folders past it are found by the rescans alone (0: half the open-files limit)")
 	headless := fs.Bool("headless", false, "show no menu-bar icon (the default where there is no display or menu bar)")
 	if err := parseArgs(fs, args); err != nil {
 		return err
+	}
+	if *watchBudget < 0 {
+		return fmt.Errorf("--watch-budget %d: want 0 or more", *watchBudget)
 	}
 	st, dir, err := home.open()
 	if err != nil {
@@ -82,15 +87,16 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		Store:    st,
 		Measurer: engine,
 		NewWatcher: func() (daemon.Watcher, error) {
-			return watcher.New(watcher.Config{Quiet: *quiet, Rescan: *rescan, Logger: log})
+			return watcher.New(watcher.Config{Quiet: *quiet, Rescan: *rescan, WatchBudget: *watchBudget, Logger: log})
 		},
 		Log:           log,
 		DefaultFolder: defaultFolder(),
 		AutoWorkers:   pipeline.AutoWorkers(),
 		Awake:         keeper,
+		Version:       versionString(),
 		Outputs:       slurm.Outputs{Store: st},
 	})
-	log.Info("started", "home", dir, "database", st.Path())
+	log.Info("started", "home", dir, "database", st.Path(), "watch_budget", cmp.Or(*watchBudget, watcher.DefaultWatchBudget()))
 	// The menu bar, when there is one, needs the main goroutine; the daemon
 	// runs beside it either way, and the menu's Quit stops it like a signal.
 	stopped := make(chan struct{})
@@ -104,7 +110,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		<-stopped
 	} else {
 		mb := menubar.New(menubar.Config{Store: st, Home: dir, Log: log, Quit: stop, Stopped: stopped, Login: loginItemFor(dir),
-			AutoWorkers: pipeline.AutoWorkers()})
+			AutoWorkers: pipeline.AutoWorkers(), ReportPath: pipeline.ReportPath})
 		if err := mb.Run(ctx); err != nil {
 			log.Error("menu bar", "err", err)
 		}

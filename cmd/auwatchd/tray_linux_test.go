@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,7 @@ type desktop struct {
 	items   chan string // bus names that registered a tray item
 	notices chan notice
 	backlog []notice // notifications received and not yet waited for
+	opened  string   // the file where the desktop's xdg-open notes what it was asked to open
 }
 
 // startDesktop starts a display and a session bus with a tray host and a
@@ -259,9 +261,24 @@ func (d *desktop) waitIcon(owner string, state icon.State) {
 	}
 }
 
+// waitOpened waits until the desktop's xdg-open was asked to open path.
+func (d *desktop) waitOpened(path string) {
+	d.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		opened, _ := os.ReadFile(d.opened)
+		if slices.Contains(strings.Split(string(opened), "\n"), path) {
+			return
+		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("xdg-open was asked to open %q, not %s", opened, path)
+		}
+	}
+}
+
 // desktopEnv is the daemon's environment on the test desktop. PATH holds
-// notify-send alone, so that "Add folder…" finds no chooser whatever the
-// machine has installed, and takes the path that explains the CLI.
+// notify-send and an xdg-open that notes what it opens, alone, so that "Add
+// folder…" finds no chooser whatever the machine has installed, and takes
+// the path that explains the CLI.
 func desktopEnv(t *testing.T, d *desktop) []string {
 	notifySend, err := exec.LookPath("notify-send")
 	if err != nil {
@@ -269,6 +286,11 @@ func desktopEnv(t *testing.T, d *desktop) []string {
 	}
 	bin := t.TempDir()
 	if err := os.Symlink(notifySend, filepath.Join(bin, "notify-send")); err != nil {
+		t.Fatal(err)
+	}
+	d.opened = filepath.Join(bin, "opened")
+	script := "#!/bin/sh\necho \"$1\" >> '" + d.opened + "'\n"
+	if err := os.WriteFile(filepath.Join(bin, "xdg-open"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	var env []string
@@ -398,13 +420,19 @@ func TestMenuBarUnderXvfb(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(folder, "session_01.wmv.au.csv")); err != nil {
 		t.Fatalf("no CSV beside the video: %v", err)
 	}
-	if n := desk.waitNotice("auwatchd: session_01.wmv measured"); !strings.HasPrefix(n.Body, "CSV: "+filepath.Join(folder, "session_01.wmv.au.csv")+" (") {
-		t.Errorf("notification of the video measured: body %q, want its CSV", n.Body)
+	report := filepath.Join(folder, "session_01.wmv.au.html")
+	if n := desk.waitNotice("auwatchd: session_01.wmv measured"); !strings.HasPrefix(n.Body, "CSV: "+filepath.Join(folder, "session_01.wmv.au.csv")+" (") ||
+		!strings.HasSuffix(n.Body, "\nReport: "+report) {
+		t.Errorf("notification of the video measured: body %q, want its CSV and its report", n.Body)
 	}
 	desk.waitLine(owner, "Recently measured", func(l trayLine) bool { return l.label == "Recently measured — the CSV is beside each video" })
-	desk.waitLine(owner, "the finished video", func(l trayLine) bool {
+	done := desk.waitLine(owner, "the finished video", func(l trayLine) bool {
 		return strings.HasPrefix(l.label, "session__01.wmv · just now · ") && strings.Contains(l.label, " frames, a face in ")
 	})
+
+	// Clicking it opens its report.
+	desk.click(owner, done)
+	desk.waitOpened(report)
 
 	// The every-frame mode, ticked, applies to the next video.
 	desk.click(owner, desk.waitLine(owner, "the every-frame mode", func(l trayLine) bool { return l.label == menubar.EveryFrameLabel }))

@@ -1,7 +1,9 @@
 // Package aucompare measures how closely one AU CSV agrees with a reference
 // OpenFace CSV, frame by frame: per-AU Pearson r and mean absolute error,
-// occurrence agreement, landmark NME and head-rotation difference. Tests use
-// it to hold the pipeline to OpenFace's numbers.
+// occurrence agreement, landmark NME and head-rotation difference, and,
+// where both files have OpenFace's gaze columns, the angle between the gaze
+// vectors, the gaze angles' difference and the eye landmarks' distance.
+// Tests use it to hold the pipeline to OpenFace's numbers.
 //
 // A comparison that has nothing to compare is an error, never NaN: every
 // check of the form "r below the bar" would pass on NaN. Files refuses a file
@@ -40,9 +42,18 @@ type Report struct {
 	MeanAgree   float64
 	LandmarkNME float64
 	PoseDegrees float64
-	OurSuccess  int
-	RefSuccess  int
-	RefFrames   int
+	// Gaze is set when both files have the gaze and eye landmark columns.
+	Gaze       *GazeReport
+	OurSuccess int
+	RefSuccess int
+	RefFrames  int
+}
+
+// GazeReport compares the gaze columns, as means over the frames compared.
+type GazeReport struct {
+	VectorDegrees [2]float64 // angle between the files' gaze vectors, eye 0 and eye 1
+	AngleDegrees  float64    // absolute difference of gaze_angle_x and gaze_angle_y
+	EyeLandmarkPx float64    // distance between the 56 eye landmarks
 }
 
 // table is a CSV read into columns, keyed by frame number.
@@ -181,7 +192,57 @@ func compare(o, r *table) (*Report, error) {
 	if rep.PoseDegrees, err = poseDegrees(o, r, frames); err != nil {
 		return nil, err
 	}
+	if requireColumns("ours", o, gazeNames) == nil && requireColumns("the reference", r, gazeNames) == nil {
+		rep.Gaze = compareGaze(o, r, frames)
+	}
 	return rep, nil
+}
+
+// gazeNames are the columns compareGaze reads.
+var gazeNames = func() []string {
+	names := []string{"gaze_0_x", "gaze_0_y", "gaze_0_z", "gaze_1_x", "gaze_1_y", "gaze_1_z", "gaze_angle_x", "gaze_angle_y"}
+	for i := range 56 {
+		names = append(names, "eye_lmk_x_"+strconv.Itoa(i), "eye_lmk_y_"+strconv.Itoa(i))
+	}
+	return names
+}()
+
+// compareGaze measures the gaze columns of o against r over frames.
+func compareGaze(o, r *table, frames []int) *GazeReport {
+	g := &GazeReport{}
+	for _, f := range frames {
+		or, rr := o.rows[f], r.rows[f]
+		for e, p := range []string{"gaze_0_", "gaze_1_"} {
+			g.VectorDegrees[e] += vectorDegrees(or, rr, p)
+		}
+		g.AngleDegrees += math.Abs(or["gaze_angle_x"]-rr["gaze_angle_x"]) + math.Abs(or["gaze_angle_y"]-rr["gaze_angle_y"])
+		var d float64
+		for i := range 56 {
+			x, y := "eye_lmk_x_"+strconv.Itoa(i), "eye_lmk_y_"+strconv.Itoa(i)
+			d += math.Hypot(or[x]-rr[x], or[y]-rr[y])
+		}
+		g.EyeLandmarkPx += d / 56
+	}
+	n := float64(len(frames))
+	g.VectorDegrees[0] /= n
+	g.VectorDegrees[1] /= n
+	g.AngleDegrees *= 180 / math.Pi / (2 * n)
+	g.EyeLandmarkPx /= n
+	return g
+}
+
+// vectorDegrees is the angle between two rows' gaze vectors named by
+// prefix; 0 when either is zero.
+func vectorDegrees(a, b map[string]float64, prefix string) float64 {
+	var dot, na, nb float64
+	for _, c := range []string{"x", "y", "z"} {
+		u, v := a[prefix+c], b[prefix+c]
+		dot, na, nb = dot+u*v, na+u*u, nb+v*v
+	}
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	return math.Acos(math.Max(-1, math.Min(1, dot/math.Sqrt(na*nb)))) * 180 / math.Pi
 }
 
 func column(t *table, frames []int, h string) []float64 {
@@ -273,6 +334,10 @@ func (rep *Report) String() string {
 	}
 	fmt.Fprintf(&b, "mean r %.3f (lowest %.3f), mean MAE %.3f, occurrence agreement %.3f, landmark NME %.4f, rotation %.2f°\n",
 		rep.MeanR, rep.MinR, rep.MeanMAE, rep.MeanAgree, rep.LandmarkNME, rep.PoseDegrees)
+	if g := rep.Gaze; g != nil {
+		fmt.Fprintf(&b, "gaze vectors %.2f° (eye 0) and %.2f° (eye 1), gaze angles %.2f°, eye landmarks %.2f px\n",
+			g.VectorDegrees[0], g.VectorDegrees[1], g.AngleDegrees, g.EyeLandmarkPx)
+	}
 	return b.String()
 }
 

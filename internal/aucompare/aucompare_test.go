@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -119,4 +120,55 @@ func TestNothingToCompareIsAnError(t *testing.T) {
 			t.Fatalf("got %v and report\n%v\nwant r undefined", err, rep)
 		}
 	})
+}
+
+// TestGazeComparison moves a reference's eye landmarks by (3, 4) px and its
+// gaze_angle_x by 0.01 rad, and swaps its two eyes' gaze vectors.
+func TestGazeComparison(t *testing.T) {
+	ref := testenv.TestdataPath(t, "reference/openface-2.2-ceclm/subj01_timepoint01_openface.csv")
+	if rep, err := Files(ref, ref); err != nil || rep.Gaze == nil || *rep.Gaze != (GazeReport{}) {
+		t.Fatalf("self-comparison: %v, %+v", err, rep.Gaze)
+	}
+	if rep, err := Files(testenv.TestdataPath(t, "reference/openface-2.2-clnf/default.csv"), ref); err == nil && rep.Gaze != nil {
+		t.Fatal("a file without gaze columns was compared on gaze")
+	}
+	data, err := os.ReadFile(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	header := strings.Split(lines[0], ", ")
+	for n, line := range lines[1:] {
+		cells := strings.Split(line, ", ")
+		orig := append([]string(nil), cells...)
+		for i, h := range header {
+			var v float64
+			fmt.Sscan(strings.TrimSpace(cells[i]), &v)
+			switch {
+			case strings.HasPrefix(h, "eye_lmk_x_"):
+				cells[i] = fmt.Sprint(v + 3)
+			case strings.HasPrefix(h, "eye_lmk_y_"):
+				cells[i] = fmt.Sprint(v + 4)
+			case h == "gaze_angle_x":
+				cells[i] = fmt.Sprint(v + 0.01)
+			case strings.HasPrefix(h, "gaze_0_"), strings.HasPrefix(h, "gaze_1_"):
+				other := strings.NewReplacer("gaze_0_", "gaze_1_", "gaze_1_", "gaze_0_").Replace(h)
+				cells[i] = orig[slices.Index(header, other)]
+			}
+		}
+		lines[n+1] = strings.Join(cells, ", ")
+	}
+	moved := filepath.Join(t.TempDir(), "moved.csv")
+	if err := os.WriteFile(moved, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Files(moved, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := rep.Gaze
+	if g == nil || math.Abs(g.EyeLandmarkPx-5) > 1e-6 || math.Abs(g.AngleDegrees-0.01/2*180/math.Pi) > 1e-6 ||
+		g.VectorDegrees[0] < 1 || math.Abs(g.VectorDegrees[0]-g.VectorDegrees[1]) > 1e-9 {
+		t.Fatalf("got %+v, want eye landmarks 5 px, angles 0.286°, the same angle between the vectors for both eyes", g)
+	}
 }

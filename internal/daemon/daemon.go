@@ -30,9 +30,11 @@ type Store interface {
 	DataVersion(ctx context.Context) (int64, error)
 	Paused(ctx context.Context) (bool, error)
 	EveryFrame(ctx context.Context) (bool, error)
+	Report(ctx context.Context) (bool, error)
+	Thumbnails(ctx context.Context) (bool, error)
 	Workers(ctx context.Context) (int, error)
 	SetWatcherProblem(ctx context.Context, problem string) error
-	SetFolderHealth(ctx context.Context, health map[string]string) error
+	SetFolderHealth(ctx context.Context, health map[string]store.FolderHealth) error
 	SetWaiting(ctx context.Context, paths []string) error
 	Enqueue(ctx context.Context, folderID int64, v store.VideoFile) (store.Job, bool, error)
 	SetOutput(ctx context.Context, id int64, outputPath, outputSHA256 string) error
@@ -56,6 +58,7 @@ type Watcher interface {
 	SetFolders(paths []string)
 	Candidates() <-chan watcher.Candidate
 	Problems() []watcher.Problem
+	Rescanned() map[string]int
 	Waiting() []string
 	Run(ctx context.Context) error
 	Close() error
@@ -92,6 +95,8 @@ type Config struct {
 	Poll time.Duration
 	// Awake, when set, is held while any video is measured.
 	Awake Awake
+	// Version is auwatchd's version, for the reports.
+	Version string
 	// Outputs, when set, is given every CSV the watcher reports.
 	Outputs Outputs
 }

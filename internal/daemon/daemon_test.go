@@ -368,7 +368,8 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 }
 
 // The watcher's problems give each watched folder its health in the store:
-// missing, or cannot be read (in part), until the problem goes.
+// missing, or cannot be read (in part), until the problem goes; and how many
+// of its folders only rescans cover.
 func TestFolderHealthFromTheWatcher(t *testing.T) {
 	h := newHarness(t)
 	gone := filepath.Join(t.TempDir(), "unplugged")
@@ -382,22 +383,26 @@ func TestFolderHealthFromTheWatcher(t *testing.T) {
 		{Op: watcher.OpWatchDirectory, Path: filepath.Join(h.folder, "other"), Folder: h.folder, Err: "no space left on device"},
 		{Op: watcher.OpReceiveEvents, Err: "event queue overflowed"},
 	}
+	w.rescanned = map[string]int{h.folder: 4873}
 	h.watchers <- w
 	h.start()
-	want := map[string]string{gone: store.FolderMissing, h.folder: store.CannotRead("permission denied (private)")}
-	folderHealth := func(s store.Status) map[string]string {
-		got := map[string]string{}
+	want := map[string]store.FolderHealth{
+		gone:     {Health: store.FolderMissing},
+		h.folder: {Health: store.CannotRead("permission denied (private)"), Rescanned: 4873},
+	}
+	folderHealth := func(s store.Status) map[string]store.FolderHealth {
+		got := map[string]store.FolderHealth{}
 		for _, f := range s.Folders {
-			got[f.Path] = f.Health
+			got[f.Path] = store.FolderHealth{Health: f.Health, Rescanned: f.Rescanned}
 		}
 		return got
 	}
 	h.waitFor("the folders' health", func(s store.Status) bool { return maps.Equal(folderHealth(s), want) })
 	w.mu.Lock()
-	w.problems = nil
+	w.problems, w.rescanned = nil, nil
 	w.mu.Unlock()
 	h.waitFor("the folders healthy again", func(s store.Status) bool {
-		return maps.Equal(folderHealth(s), map[string]string{gone: "", h.folder: ""})
+		return maps.Equal(folderHealth(s), map[string]store.FolderHealth{gone: {}, h.folder: {}})
 	})
 }
 

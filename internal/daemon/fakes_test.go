@@ -69,7 +69,8 @@ func (m *fakeMeasurer) Process(ctx context.Context, video, out string, opt pipel
 	return pipeline.Summary{Video: video, Output: out, Frames: 2, Successful: 2, Wall: time.Millisecond,
 		Results: pipeline.Results{IntensityNames: []string{"AU12"}, OccurrenceNames: []string{"AU12"},
 			Timestamps: []float64{0, 0.04}, Success: []bool{true, true},
-			Intensity: [][]float64{{0.5}, {1.5}}, Occurrence: [][]float64{{0}, {1}}}}, nil
+			Intensity: [][]float64{{0.5}, {1.5}}, Occurrence: [][]float64{{0}, {1}},
+			GazeAngles: [][2]float64{{0.1, -0.2}, {0.3, 0}}}}, nil
 }
 
 func (m *fakeMeasurer) SetWorkers(n int) {
@@ -91,6 +92,7 @@ type fakeWatcher struct {
 	mu         sync.Mutex
 	folders    []string
 	problems   []watcher.Problem
+	rescanned  map[string]int
 	waiting    []string
 }
 
@@ -110,6 +112,12 @@ func (w *fakeWatcher) Problems() []watcher.Problem {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.problems
+}
+
+func (w *fakeWatcher) Rescanned() map[string]int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.rescanned
 }
 
 func (w *fakeWatcher) Waiting() []string {

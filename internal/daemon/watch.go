@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -115,7 +116,7 @@ func (d *Daemon) watcherHealth() string {
 type watcherState struct {
 	known    bool // false before the first publication, which writes all
 	problems string
-	folders  map[string]string
+	folders  map[string]store.FolderHealth
 	waiting  []string
 }
 
@@ -156,26 +157,35 @@ func (d *Daemon) waiting() []string {
 	return w.Waiting()
 }
 
-// folderHealth maps the watcher's problems onto the watched folders: one
-// that is missing, or that cannot be read in whole or in part.
-func (d *Daemon) folderHealth() map[string]string {
+// folderHealth maps the watcher's problems onto the watched folders (one
+// that is missing, or that cannot be read in whole or in part), with how
+// many folders in each only rescans cover.
+func (d *Daemon) folderHealth() map[string]store.FolderHealth {
 	d.mu.Lock()
 	w := d.watcher
 	d.mu.Unlock()
-	health := map[string]string{}
+	health := map[string]store.FolderHealth{}
 	if w == nil {
 		return health
 	}
 	for _, p := range w.Problems() {
+		h := health[p.Folder]
 		switch {
 		case p.Folder == "":
+			continue
 		case p.Op == watcher.OpFindFolder:
-			health[p.Folder] = store.FolderMissing
-		case p.Op == watcher.OpStatFolder || p.Op == watcher.OpWatchFolder || p.Op == watcher.OpReadDirectory:
-			if _, told := health[p.Folder]; !told {
-				health[p.Folder] = store.CannotRead(readFailure(p))
-			}
+			h.Health = store.FolderMissing
+		case h.Health == "" && (p.Op == watcher.OpStatFolder || p.Op == watcher.OpWatchFolder || p.Op == watcher.OpReadDirectory):
+			h.Health = store.CannotRead(readFailure(p))
+		default:
+			continue
 		}
+		health[p.Folder] = h
+	}
+	for folder, n := range w.Rescanned() {
+		h := health[folder]
+		h.Rescanned = n
+		health[folder] = h
 	}
 	return health
 }
@@ -252,6 +262,10 @@ func (d *Daemon) followMove(ctx context.Context, job store.Job) {
 	if err := d.cfg.Store.SetOutput(context.WithoutCancel(ctx), job.ID, want, job.OutputSHA256); err != nil {
 		d.log.Error("record the moved CSV", "path", want, "err", err)
 		return
+	}
+	from, to := pipeline.ReportPath(job.OutputPath), pipeline.ReportPath(want)
+	if err := atomicfile.Rename(from, to); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		d.log.Warn("cannot move the report after its video moved", "from", from, "to", to, "err", err)
 	}
 	d.log.Info("video moved; CSV moved with it", "video", job.Path, "csv", want)
 }

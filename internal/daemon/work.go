@@ -12,6 +12,7 @@ import (
 
 	"github.com/auwatchd/auwatchd/internal/atomicfile"
 	"github.com/auwatchd/auwatchd/internal/digest"
+	"github.com/auwatchd/auwatchd/internal/report"
 	"github.com/auwatchd/auwatchd/internal/results"
 	"github.com/auwatchd/auwatchd/pipeline"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
@@ -104,6 +105,7 @@ func (d *Daemon) measure(ctx context.Context, job *store.Job) {
 	sum, err := d.cfg.Measurer.Process(ctx, job.Path, out, opt, d.progress(ctx, log, job.ID))
 	switch {
 	case err == nil:
+		d.report(record, log, job.Path, out, sum, pipeline.ModeName(everyFrame))
 		d.complete(ctx, record, log, job, results.FromSummary(out, sum, everyFrame))
 	case ctx.Err() != nil:
 		log.Info("stopped mid-video; queued again")
@@ -113,6 +115,26 @@ func (d *Daemon) measure(ctx context.Context, job *store.Job) {
 	default:
 		d.fail(record, log, job, err, failure(err))
 	}
+}
+
+// report writes the HTML report beside a finished CSV when the setting
+// asks for one. A report that cannot be written is logged; the CSV stands.
+func (d *Daemon) report(ctx context.Context, log *slog.Logger, video, csv string, sum pipeline.Summary, mode string) {
+	on, err := d.cfg.Store.Report(ctx)
+	if err != nil || !on {
+		return
+	}
+	faces, err := d.cfg.Store.Thumbnails(ctx)
+	if err != nil {
+		log.Warn("leaving the face thumbnails out of the report", "err", err)
+	}
+	opt := report.Options{Video: video, Thumbnails: faces, Mode: mode, Took: sum.Wall, Version: d.cfg.Version, Date: time.Now()}
+	html := pipeline.ReportPath(csv)
+	if err := report.Write(csv, html, opt, report.ReplaceOwn); err != nil {
+		log.Warn("no report", "err", err)
+		return
+	}
+	log.Info("report written", "report", html)
 }
 
 // busy counts the videos being measured, holding the computer awake while

@@ -51,6 +51,8 @@ type menuSettings struct {
 	UserHome      string // folder paths under it are shown with ~
 	AutoWorkers   int    // what the workers setting "auto" stands for here
 	PrivacyURL    string // opens the system's privacy settings; "" where there are none
+	// ReportPath names the report beside a CSV; nil when there are none.
+	ReportPath func(csv string) string
 }
 
 // Target is something a click opens: a file or folder, shown selected in
@@ -89,6 +91,8 @@ type MenuModel struct {
 	Pause         string      // "Pause" or "Resume"
 	Notifications bool
 	EveryFrame    bool   // the EveryFrameLabel check box
+	Report        bool   // the "Write reports" check box
+	Thumbnails    bool   // the "Faces in reports" check box
 	Workers       string // how many videos run at once, not clickable (auwatchd workers)
 	Login         loginState
 }
@@ -104,6 +108,8 @@ func menuModel(s store.Status, now time.Time, set menuSettings) MenuModel {
 		Pause:         "Pause",
 		Notifications: set.Notifications,
 		EveryFrame:    s.EveryFrame,
+		Report:        s.Report,
+		Thumbnails:    s.Thumbnails,
 		Workers:       workersLine(s.Workers, set.AutoWorkers),
 		Login:         set.Login,
 	}
@@ -116,7 +122,7 @@ func menuModel(s store.Status, now time.Time, set menuSettings) MenuModel {
 		}
 	}
 	for _, j := range s.RecentDone[:min(len(s.RecentDone), menuRecentDone)] {
-		m.Done = append(m.Done, doneEntry(j, now))
+		m.Done = append(m.Done, doneEntry(j, now, set.ReportPath))
 	}
 	if len(m.Done) > 0 {
 		m.DoneHeader = "Recently measured — the CSV is beside each video"
@@ -142,7 +148,7 @@ func menuModel(s store.Status, now time.Time, set menuSettings) MenuModel {
 }
 
 // folderEntry opens a watched folder, and says when it is missing or
-// cannot be read.
+// cannot be read, or when some folders in it are only rescanned.
 func folderEntry(f store.Folder, userHome string) MenuEntry {
 	e := MenuEntry{Label: "Open " + shortenPath(homeRelative(f.Path, userHome), menuPathWidth), Tooltip: f.Path, Open: []Target{{Path: f.Path}}}
 	switch {
@@ -153,6 +159,10 @@ func folderEntry(f store.Folder, userHome string) MenuEntry {
 	}
 	if f.Health != "" {
 		e.Tooltip += ": " + f.Health
+	}
+	if f.Rescanned > 0 {
+		e.Label += " — " + plural(f.Rescanned, "folder") + " rescanned"
+		e.Tooltip += "; " + plural(f.Rescanned, "folder") + " in it rescanned every so often instead of watched, to spare open files"
 	}
 	return e
 }
@@ -348,7 +358,7 @@ func tooltip(s store.Status, now time.Time) string {
 
 // doneEntry lists a finished video with its age and what was found in
 // it; a click shows its CSV.
-func doneEntry(j store.DoneJob, now time.Time) MenuEntry {
+func doneEntry(j store.DoneJob, now time.Time, reportPath func(string) string) MenuEntry {
 	label := videoName(j.Path)
 	if ago := timeAgo(now, j.FinishedAt); ago != "" {
 		label += " · " + ago
@@ -360,12 +370,17 @@ func doneEntry(j store.DoneJob, now time.Time) MenuEntry {
 	if csv == "" {
 		csv = j.Path
 	}
-	return MenuEntry{Label: label, Tooltip: "CSV: " + csv, Open: doneTargets(csv), Job: j.ID}
+	return MenuEntry{Label: label, Tooltip: "CSV: " + csv, Open: doneTargets(csv, reportPath), Job: j.ID}
 }
 
-// doneTargets is what a click on a finished video opens: its CSV, shown in
-// its folder.
-func doneTargets(csv string) []Target { return reveal(csv) }
+// doneTargets is what a click on a finished video opens: its report when
+// there is one, else its CSV, shown in its folder.
+func doneTargets(csv string, reportPath func(string) string) []Target {
+	if reportPath == nil || !strings.HasSuffix(csv, ".csv") {
+		return reveal(csv)
+	}
+	return append([]Target{{Path: reportPath(csv)}}, reveal(csv)...)
+}
 
 func reveal(path string) []Target { return []Target{{Path: path, Reveal: true}} }
 

@@ -2,6 +2,7 @@ package menubar
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -384,6 +385,7 @@ func TestMenuModelFolderHealth(t *testing.T) {
 		{ID: 1, Path: "/v/desk", Health: store.CannotRead("permission denied")},
 		{ID: 2, Path: "/v/drive", Health: store.FolderMissing},
 		{ID: 3, Path: "/v/lab"},
+		{ID: 4, Path: "/v/frames", Rescanned: 4873},
 	}}
 	const url = "x-apple.systempreferences:com.apple.preference.security?Privacy"
 	m := menuModel(s, menuNow, menuSettings{PrivacyURL: url})
@@ -391,6 +393,8 @@ func TestMenuModelFolderHealth(t *testing.T) {
 		{Label: "Open /v/desk — cannot read", Tooltip: "/v/desk: cannot read: permission denied", Open: folder("/v/desk")},
 		{Label: "Open /v/drive — missing", Tooltip: "/v/drive: missing", Open: folder("/v/drive")},
 		{Label: "Open /v/lab", Tooltip: "/v/lab", Open: folder("/v/lab")},
+		{Label: "Open /v/frames — 4873 folders rescanned",
+			Tooltip: "/v/frames; 4873 folders in it rescanned every so often instead of watched, to spare open files", Open: folder("/v/frames")},
 	}
 	if !reflect.DeepEqual(m.Folders, want) {
 		t.Errorf("folder lines\n got %+v\nwant %+v", m.Folders, want)
@@ -404,6 +408,11 @@ func TestMenuModelFolderHealth(t *testing.T) {
 	s.Folders[0].Health = ""
 	if m := menuModel(s, menuNow, menuSettings{PrivacyURL: url}); m.Privacy.Label != "" {
 		t.Errorf("a privacy line %+v with only a missing folder", m.Privacy)
+	}
+	// Folders left to the rescans are still found: no attention for them.
+	s.Folders = s.Folders[2:]
+	if m := menuModel(s, menuNow, menuSettings{PrivacyURL: url}); m.Icon == icon.Attention || m.Privacy.Label != "" {
+		t.Errorf("with only rescanned folders: icon %v, privacy line %+v", m.Icon, m.Privacy)
 	}
 }
 
@@ -648,5 +657,19 @@ func TestMenuLinesStayNarrow(t *testing.T) {
 		if n := utf8.RuneCountInString(l); n > 100 {
 			t.Errorf("line of %d runes: %q", n, l)
 		}
+	}
+}
+
+// A finished video's line opens its report, or, without one, shows its CSV.
+func TestDoneLineOpensTheReport(t *testing.T) {
+	s := store.Status{RecentDone: []store.DoneJob{{Job: store.Job{Path: "/v/a.mov", OutputPath: "/v/a.mov.au.csv"}}}}
+	report := func(csv string) string { return strings.TrimSuffix(csv, ".csv") + ".html" }
+	m := menuModel(s, menuNow, menuSettings{ReportPath: report})
+	want := []Target{{Path: "/v/a.mov.au.html"}, {Path: "/v/a.mov.au.csv", Reveal: true}}
+	if got := m.Done[0].Open; !slices.Equal(got, want) {
+		t.Errorf("with reports: opens %v, want %v", got, want)
+	}
+	if got := menuModel(s, menuNow, menuSettings{}).Done[0].Open; !slices.Equal(got, want[1:]) {
+		t.Errorf("without reports: opens %v, want %v", got, want[1:])
 	}
 }

@@ -32,6 +32,8 @@ type noticeTracker struct {
 	baseline store.Counts        // the counts when the queue was last empty
 	lastDone time.Time           // the newest finish time of a done video then
 	failures map[int64]time.Time // failed jobs already told: id → finish time
+	// reportPath names the report beside a CSV; nil when there are none.
+	reportPath func(csv string) string
 }
 
 // observe returns the notices that the change since the previous status
@@ -55,7 +57,7 @@ func (n *noticeTracker) observe(s store.Status) []notice {
 	notices := failureNotices(fresh)
 	if len(s.Running) == 0 && s.Counts.Queued == 0 {
 		if measured := n.measured(s); measured > 0 {
-			notices = append(notices, batchNotice(measured, s.Counts.Failed-n.baseline.Failed, s.RecentDone))
+			notices = append(notices, n.batch(s, measured))
 		}
 		n.setBaseline(s)
 	}
@@ -130,6 +132,28 @@ func unchangedNotice(jobs []store.Job) notice {
 	}
 	return notice{Title: fmt.Sprintf("auwatchd: %d videos not retried", len(jobs)),
 		Body: "They are unchanged since they failed, and would fail the same way: copy them again. " + clip(strings.Join(names, ", "), 200)}
+}
+
+// batch tells of a finished batch and, while the daemon writes reports,
+// where they are.
+func (n *noticeTracker) batch(s store.Status, measured int) notice {
+	b := batchNotice(measured, s.Counts.Failed-n.baseline.Failed, s.RecentDone)
+	if r := n.reportsAt(s, measured); r != "" {
+		b.Body += "\n" + r
+	}
+	return b
+}
+
+// reportsAt says where the batch's reports are, when the daemon writes them:
+// the one report's path, or their place beside the CSVs.
+func (n *noticeTracker) reportsAt(s store.Status, measured int) string {
+	switch {
+	case n.reportPath == nil || !s.Report || len(s.RecentDone) == 0 || s.RecentDone[0].OutputPath == "":
+		return ""
+	case measured == 1:
+		return "Report: " + n.reportPath(s.RecentDone[0].OutputPath)
+	}
+	return "Reports: beside each CSV"
 }
 
 // showNotice hands a notice to the desktop's notification helper without

@@ -149,3 +149,22 @@ func TestNoticeArgsCarryTheTextAsArguments(t *testing.T) {
 		}
 	}
 }
+
+// The batch notice says where the reports are while the daemon writes them.
+func TestBatchNoticeSaysWhereReportsAre(t *testing.T) {
+	done := []store.DoneJob{{Job: store.Job{Path: "/v/b.mp4", OutputPath: "/v/b.mp4.au.csv"}}, {Job: store.Job{Path: "/v/a.mp4", OutputPath: "/v/a.mp4.au.csv"}}}
+	for _, c := range []struct {
+		status   store.Status
+		measured int
+		want     string
+	}{
+		{store.Status{Report: true, RecentDone: done}, 1, "CSV: /v/b.mp4.au.csv\nReport: /v/b.mp4.au.html"},
+		{store.Status{Report: true, RecentDone: done}, 2, "2 videos measured; each CSV is beside its video\nReports: beside each CSV"},
+		{store.Status{Report: false, RecentDone: done}, 1, "CSV: /v/b.mp4.au.csv"},
+	} {
+		tracker := noticeTracker{reportPath: func(csv string) string { return strings.TrimSuffix(csv, ".csv") + ".html" }}
+		if got := tracker.batch(c.status, c.measured); got.Body != c.want {
+			t.Errorf("report %v, %d measured: body %q, want %q", c.status.Report, c.measured, got.Body, c.want)
+		}
+	}
+}

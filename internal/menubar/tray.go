@@ -45,6 +45,10 @@ type Store interface {
 	SetNotifications(ctx context.Context, on bool) error
 	EveryFrame(ctx context.Context) (bool, error)
 	SetEveryFrame(ctx context.Context, everyFrame bool) error
+	Report(ctx context.Context) (bool, error)
+	SetReport(ctx context.Context, on bool) error
+	Thumbnails(ctx context.Context) (bool, error)
+	SetThumbnails(ctx context.Context, on bool) error
 	Paused(ctx context.Context) (bool, error)
 	SetPaused(ctx context.Context, paused bool) error
 	RetryFailed(ctx context.Context) (int, []store.Job, error)
@@ -64,6 +68,8 @@ type Config struct {
 	Login   LoginItem // nil hides "Start at login"
 	// AutoWorkers is what the workers setting "auto" stands for here.
 	AutoWorkers int
+	// ReportPath names the report beside a CSV; nil when there are none.
+	ReportPath func(csv string) string
 }
 
 // Unavailable says why the daemon runs without a menu-bar icon, or "" when
@@ -86,13 +92,16 @@ type MenuBar struct {
 	login   LoginItem
 	auto    int
 	opener  opener
+	// reportPath names the report beside a CSV; nil when there are none.
+	reportPath func(csv string) string
 }
 
 // New returns the menu bar of cfg; Run shows it.
 func New(cfg Config) *MenuBar {
 	tell := func(n notice) { showNotice(n, cfg.Log) }
 	return &MenuBar{store: cfg.Store, home: cfg.Home, log: cfg.Log, quit: cfg.Quit, stopped: cfg.Stopped, login: cfg.Login,
-		auto: cfg.AutoWorkers, opener: newOpener(tell, cfg.Log)}
+		auto: cfg.AutoWorkers, opener: newOpener(tell, cfg.Log),
+		reportPath: cfg.ReportPath}
 }
 
 // Run shows the menu bar until the daemon has stopped. It owns the calling
@@ -125,7 +134,7 @@ func (mb *MenuBar) Run(ctx context.Context) error {
 // only when the store changed; it reads through the store's reader
 // connections, so it never holds up the worker.
 func (mb *MenuBar) follow(ctx context.Context, v *trayView) {
-	var notices noticeTracker
+	notices := noticeTracker{reportPath: mb.reportPath}
 	seen, last := int64(-1), time.Time{}
 	failing := false
 	t := time.NewTicker(refreshEvery)
@@ -164,7 +173,7 @@ func (mb *MenuBar) refresh(ctx context.Context, v *trayView, notices *noticeTrac
 	}
 	userHome, _ := os.UserHomeDir()
 	set := menuSettings{Notifications: on, Login: mb.loginState(), UserHome: userHome, AutoWorkers: mb.auto,
-		PrivacyURL: privacySettingsURL}
+		PrivacyURL: privacySettingsURL, ReportPath: mb.reportPath}
 	v.apply(menuModel(s, time.Now(), set))
 	for _, n := range notices.observe(s) {
 		if on {
@@ -202,6 +211,7 @@ type trayView struct {
 	moreFolders, privacy       *slot
 	pause, notifications       *slot
 	everyFrame, login, workers *slot
+	report, thumbnails         *slot
 }
 
 // build adds every menu line, wires the clicks, and returns the view.
@@ -261,6 +271,14 @@ func (mb *MenuBar) build(ctx context.Context) *trayView {
 	v.everyFrame = checkbox(EveryFrameLabel)
 	v.everyFrame.onClick(func(MenuEntry) {
 		mb.toggleSetting(ctx, v, "choose the mode", mb.store.EveryFrame, mb.store.SetEveryFrame)
+	})
+	v.report = checkbox("Write reports")
+	v.report.onClick(func(MenuEntry) {
+		mb.toggleSetting(ctx, v, "turn reports on or off", mb.store.Report, mb.store.SetReport)
+	})
+	v.thumbnails = checkbox("Faces in reports")
+	v.thumbnails.onClick(func(MenuEntry) {
+		mb.toggleSetting(ctx, v, "turn the faces in reports on or off", mb.store.Thumbnails, mb.store.SetThumbnails)
 	})
 	v.workers = label("")
 	v.login = checkbox("Start at login").hidden()
@@ -323,6 +341,8 @@ func (v *trayView) apply(m MenuModel) {
 	v.pause.show(MenuEntry{Label: m.Pause})
 	v.notifications.setChecked(m.Notifications)
 	v.everyFrame.setChecked(m.EveryFrame)
+	v.report.setChecked(m.Report)
+	v.thumbnails.setChecked(m.Thumbnails)
 	v.workers.show(MenuEntry{Label: m.Workers, Tooltip: "Change with: auwatchd workers N | auto"})
 	if m.Login == loginHidden {
 		v.login.hide()

@@ -25,7 +25,7 @@ func FromSummary(out string, sum pipeline.Summary, everyFrame bool) store.Result
 	return store.Result{
 		OutputPath: out, AUNames: names,
 		Summary: store.Summary{Frames: sum.Frames, Successful: sum.Successful, FPS: sum.FPS(),
-			WallSeconds: sum.Wall.Seconds(), EveryFrame: everyFrame, AUs: intensityStats(r)},
+			WallSeconds: sum.Wall.Seconds(), EveryFrame: everyFrame, AUs: intensityStats(r), MeanGaze: meanGaze(r)},
 		Frames: frameRows(r),
 	}
 }
@@ -52,12 +52,38 @@ func intensityStats(r pipeline.Results) []store.AUStat {
 	return stats
 }
 
+// meanGaze is the mean of the gaze angles over the frames with a face, nil
+// when there is none or the results carry no gaze.
+func meanGaze(r pipeline.Results) *[2]float64 {
+	if len(r.GazeAngles) != len(r.Success) {
+		return nil
+	}
+	var sum [2]float64
+	count := 0
+	for i, ok := range r.Success {
+		if ok {
+			sum[0], sum[1] = sum[0]+r.GazeAngles[i][0], sum[1]+r.GazeAngles[i][1]
+			count++
+		}
+	}
+	if count == 0 {
+		return nil
+	}
+	return &[2]float64{sum[0] / float64(count), sum[1] / float64(count)}
+}
+
+// frameRows yields each frame's AU values and, when the results have them,
+// its gaze angles.
 func frameRows(r pipeline.Results) iter.Seq[store.FrameAUs] {
 	return func(yield func(store.FrameAUs) bool) {
 		values := make([]float64, 0, len(r.IntensityNames)+len(r.OccurrenceNames))
 		for i := range r.Timestamps {
 			values = append(append(values[:0], r.Intensity[i]...), r.Occurrence[i]...)
-			if !yield(store.FrameAUs{Frame: i + 1, Timestamp: r.Timestamps[i], Success: r.Success[i], Values: values}) {
+			row := store.FrameAUs{Frame: i + 1, Timestamp: r.Timestamps[i], Success: r.Success[i], Values: values}
+			if i < len(r.GazeAngles) {
+				row.Gaze, row.HasGaze = r.GazeAngles[i], true
+			}
+			if !yield(row) {
 				return
 			}
 		}

@@ -4,6 +4,7 @@
 package testvideo
 
 import (
+	"math"
 	"sync"
 	"testing"
 
@@ -37,13 +38,20 @@ func Runtime(t testing.TB) *onnx.Runtime {
 // from frame to frame.
 func EachFrame(t testing.TB, rel string, fn func(n int, img *bgr.Image)) {
 	t.Helper()
+	LeadingFrames(t, rel, math.MaxInt, fn)
+}
+
+// LeadingFrames is EachFrame over the first count frames, the only ones it
+// decodes.
+func LeadingFrames(t testing.TB, rel string, count int, fn func(n int, img *bgr.Image)) {
+	t.Helper()
 	r, err := video.Open(testenv.TestdataPath(t, rel))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
 	var img bgr.Image
-	for n := 1; ; n++ {
+	for n := 1; n <= count; n++ {
 		_, ok, err := r.Next(&img)
 		if err != nil {
 			t.Fatal(err)
@@ -59,10 +67,8 @@ func EachFrame(t testing.TB, rel string, fn func(n int, img *bgr.Image)) {
 func FirstFrame(t testing.TB, rel string) *bgr.Image {
 	t.Helper()
 	var first *bgr.Image
-	EachFrame(t, rel, func(n int, img *bgr.Image) {
-		if n == 1 {
-			first = &bgr.Image{W: img.W, H: img.H, Pix: append([]uint8(nil), img.Pix...)}
-		}
+	LeadingFrames(t, rel, 1, func(n int, img *bgr.Image) {
+		first = &bgr.Image{W: img.W, H: img.H, Pix: append([]uint8(nil), img.Pix...)}
 	})
 	return first
 }

@@ -89,7 +89,12 @@ type Fitter struct {
 	// is the frame's share of it and fitPart the pool's task over it.
 	partOrder, active []int
 	fitPart           func(k int, s *patchScratch)
+	start             []float64 // the landmarks the parts start from
 	out               [pdm.LandmarksLen]float64
+	// eyes are the eye parts, in gaze order, when the model has them and
+	// the fit is hierarchical; eyesPlaced says they hold this frame's fit.
+	eyes       []*partFitter
+	eyesPlaced bool
 }
 
 // NewFitter returns a Fitter for m with the given settings.
@@ -130,6 +135,7 @@ func NewFitter(m *Model, s Settings) (*Fitter, error) {
 		pf.respond = pf.landmarkResponse
 	}
 	f.partOrder = costliestFirst(f.parts)
+	f.eyes = eyeFitters(f.parts)
 	f.fitPart = f.fitActivePart
 	runtime.AddCleanup(f, (*workPool).close, f.pool)
 	return f, nil
@@ -179,6 +185,7 @@ func (f *Fitter) Refine(img *bgr.Image, landmarks []float64) (converged bool, er
 // RefineFrom is Refine for a caller that already has the PDM CalcParams
 // of the landmarks, start.
 func (f *Fitter) RefineFrom(img *bgr.Image, landmarks []float64, start pdm.Params) (converged bool, err error) {
+	f.eyesPlaced = false
 	if len(landmarks) != pdm.LandmarksLen {
 		return false, fmt.Errorf("refine needs %d landmark values, got %d", pdm.LandmarksLen, len(landmarks))
 	}
@@ -189,6 +196,11 @@ func (f *Fitter) RefineFrom(img *bgr.Image, landmarks []float64, start pdm.Param
 	f.gray.setFrame(img)
 	defer f.gray.release()
 	if !f.main.fit() {
+		// The eyes are placed from the untouched landmarks, for gaze.
+		if err := f.fitParts(landmarks, f.main.global[0], f.eyes); err != nil {
+			return false, fmt.Errorf("refine: %w", err)
+		}
+		f.eyesPlaced = len(f.eyes) > 0
 		return false, nil
 	}
 	f.main.project(f.out[:])
@@ -200,6 +212,7 @@ func (f *Fitter) RefineFrom(img *bgr.Image, landmarks []float64, start pdm.Param
 			return false, errors.New("refine: the fit diverged")
 		}
 	}
+	f.eyesPlaced = len(f.eyes) > 0
 	copy(landmarks, f.out[:])
 	return f.main.lastStopped, nil
 }
@@ -220,31 +233,18 @@ func (f *partFitter) setParams(p pdm.Params) {
 	copy(f.local, p.Local[:])
 }
 
-// refineParts fits each part model from the main fit's points, merges the
+// refineParts fits the part models from the main fit's points, merges the
 // parts' points back in model order and re-fits the 68-point PDM to the
-// result (the hierarchical step of CLNF::DetectLandmarks). Parts too coarse
-// for the face's scale keep the main fit's points. The parts are
-// independent of one another, so they are fitted side by side.
+// result (the hierarchical step of CLNF::DetectLandmarks). When no part
+// could be fitted at the face's scale, the main fit's points stand.
 func (f *Fitter) refineParts() error {
-	f.active = f.active[:0]
-	for _, i := range f.partOrder {
-		pf := f.parts[i]
-		pf.used = f.main.global[0] > partMinScale*pf.model.scales[0].scaling
-		if pf.used {
-			f.active = append(f.active, i)
-		}
+	if err := f.fitParts(f.out[:], f.main.global[0], f.parts); err != nil {
+		return err
 	}
 	if len(f.active) == 0 {
 		return nil
 	}
-	f.pool.run(len(f.active), f.fitPart)
 	for _, pf := range f.parts {
-		if !pf.used {
-			continue
-		}
-		if pf.err != nil {
-			return fmt.Errorf("part %s: %w", pf.part.name, pf.err)
-		}
 		n := pf.model.shape.n
 		for _, p := range pf.part.mapping {
 			f.out[p[0]] = pf.shape[p[1]]
@@ -258,18 +258,49 @@ func (f *Fitter) refineParts() error {
 	return nil
 }
 
+// fitParts starts each of parts from its mapped points of landmarks with
+// CalcParams. Those the face's scale allows (no upsampling of the image) it
+// then fits to the frame, side by side, and lists in f.active; the others
+// keep the CalcParams shape, as OpenFace's do.
+func (f *Fitter) fitParts(landmarks []float64, scale float64, parts []*partFitter) error {
+	f.start, f.active = landmarks, f.active[:0]
+	for _, i := range f.partOrder {
+		pf := f.parts[i]
+		pf.used = slices.Contains(parts, pf) && scale > partMinScale*pf.model.scales[0].scaling
+		if pf.used {
+			f.active = append(f.active, i)
+		}
+	}
+	if len(f.active) > 0 {
+		f.pool.run(len(f.active), f.fitPart)
+	}
+	for _, pf := range parts {
+		if !pf.used {
+			pf.err = pf.placeFrom(landmarks)
+		}
+		if pf.err != nil {
+			return fmt.Errorf("part %s: %w", pf.part.name, pf.err)
+		}
+	}
+	return nil
+}
+
 // fitActivePart fits the k-th active part on the calling goroutine, with
-// its buffers s, from the main fit's points.
+// its buffers s, from the landmarks fitParts was given.
 func (f *Fitter) fitActivePart(k int, s *patchScratch) {
 	pf := f.parts[f.active[k]]
 	pf.alone = s
-	pf.err = pf.fitFrom(f.out[:])
+	if pf.err = pf.placeFrom(f.start); pf.err == nil {
+		pf.fit()
+		pf.project(pf.shape)
+	}
 	pf.alone = nil
 }
 
-// fitFrom starts a part from its mapped points of the 68 landmarks (the
-// others unknown), fits it and leaves its 2-D shape in f.shape.
-func (f *partFitter) fitFrom(landmarks []float64) error {
+// placeFrom fits the part's parameters to its mapped points of the 68
+// landmarks (the others unknown) with CalcParams and leaves its 2-D shape
+// in f.shape.
+func (f *partFitter) placeFrom(landmarks []float64) error {
 	n := f.model.shape.n
 	clear(f.target)
 	for _, p := range f.part.mapping {
@@ -279,7 +310,6 @@ func (f *partFitter) fitFrom(landmarks []float64) error {
 	if err := f.calcParams(); err != nil {
 		return err
 	}
-	f.fit()
 	f.project(f.shape)
 	return nil
 }

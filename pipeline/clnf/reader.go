@@ -84,6 +84,9 @@ func load(path string) (*Model, error) {
 		}
 		m.parts = append(m.parts, &part{name: pl.name, model: pm, mapping: pl.mapping, settings: s})
 	}
+	if err := checkEyeParts(m); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 

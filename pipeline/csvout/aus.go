@@ -85,12 +85,12 @@ func (a *AUs) addRow(fields []string, c auColumns) error {
 	if s := fields[c.success]; s != "0" && s != "1" {
 		return fmt.Errorf("success %q is neither 0 nor 1", s)
 	}
-	intensity, err := parseColumns(fields, c.intensity)
-	if err != nil {
+	intensity := make([]float64, len(c.intensity))
+	if err := parseColumns(fields, c.intensity, intensity); err != nil {
 		return err
 	}
-	occurrence, err := parseColumns(fields, c.occurrence)
-	if err != nil {
+	occurrence := make([]float64, len(c.occurrence))
+	if err := parseColumns(fields, c.occurrence, occurrence); err != nil {
 		return err
 	}
 	a.Timestamps = append(a.Timestamps, ts)
@@ -98,16 +98,4 @@ func (a *AUs) addRow(fields []string, c auColumns) error {
 	a.Intensity = append(a.Intensity, intensity)
 	a.Occurrence = append(a.Occurrence, occurrence)
 	return nil
-}
-
-func parseColumns(fields []string, cols []int) ([]float64, error) {
-	values := make([]float64, len(cols))
-	for i, col := range cols {
-		v, err := parseFinite(fields[col])
-		if err != nil {
-			return nil, err
-		}
-		values[i] = v
-	}
-	return values, nil
 }

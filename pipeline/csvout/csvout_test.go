@@ -23,7 +23,15 @@ func sampleFrame(n int, success bool) *Frame {
 	f := &Frame{Number: n, Timestamp: float64(n-1) / 30, Confidence: 0.98, Success: success,
 		PoseT: [3]float64{-59.31, 17.04, 377.46}, PoseR: [3]float64{-0.0431, -0.1204, -0.0166},
 		Landmarks: make([]float64, 136), Camera3D: make([]float64, 204), Local: make([]float64, 34),
-		Global: [6]float64{2.4332, 0.148, 0.141, -0.06, 344.5253, 723.984}}
+		Global: [6]float64{2.4332, 0.148, 0.141, -0.06, 344.5253, 723.984},
+		Gaze:   [2][3]float64{{0.0390664, 0.2900455, -0.956215}, {-0.045492, 0.286795, -0.956911}}, GazeAngle: [2]float64{-0.0034, 0.2934},
+		EyeLandmarks: make([]float64, 112), EyeCamera: make([]float64, 168)}
+	for i := range f.EyeLandmarks {
+		f.EyeLandmarks[i] = 500 + float64(i) + 0.25
+	}
+	for i := range f.EyeCamera {
+		f.EyeCamera[i] = float64(i) - 0.25
+	}
 	for i := range f.Landmarks {
 		f.Landmarks[i] = 100 + float64(i) + 0.25
 	}
@@ -75,16 +83,20 @@ func TestWriterMatchesOpenFaceLayout(t *testing.T) {
 	if len(lines) != 5 || lines[4] != "" {
 		t.Fatalf("want a header, 3 rows and a final newline, got %d lines", len(lines))
 	}
-	if !strings.HasPrefix(lines[0], "frame, face_id, timestamp, confidence, success, pose_Tx, pose_Ty, pose_Tz, pose_Rx, pose_Ry, pose_Rz, x_0, x_1") ||
+	if !strings.HasPrefix(lines[0], "frame, face_id, timestamp, confidence, success, gaze_0_x, gaze_0_y, gaze_0_z, gaze_1_x, gaze_1_y, gaze_1_z, gaze_angle_x, gaze_angle_y, eye_lmk_x_0, eye_lmk_x_1") ||
+		!strings.Contains(lines[0], "eye_lmk_Z_55, pose_Tx, pose_Ty, pose_Tz, pose_Rx, pose_Ry, pose_Rz, x_0, x_1") ||
 		!strings.HasSuffix(lines[0], "p_33, AU01_r, AU02_r, AU01_c, AU02_c, AU28_c") {
 		t.Errorf("header: %q", lines[0])
 	}
-	if got := len(strings.Split(lines[0], ", ")); got != 5+6+136+204+40+5 {
+	if got := len(strings.Split(lines[0], ", ")); got != 5+8+280+6+136+204+40+5 {
 		t.Errorf("header has %d columns", got)
 	}
-	want := "1,  0,  0.000,  0.98,  1,  -59.3,  17.0,  377.5,  -0.043,  -0.120,  -0.017,  100.2,  101.2,"
+	want := "1,  0,  0.000,  0.98,  1,  0.039066,  0.290046,  -0.956215,  -0.045492,  0.286795,  -0.956911,  -0.003,  0.293,  500.2,  501.2,"
 	if !strings.HasPrefix(lines[1], want) {
 		t.Errorf("row 1 starts %q, want %q", lines[1][:len(want)], want)
+	}
+	if !strings.Contains(lines[1], ",  166.8,  -59.3,  17.0,  377.5,  -0.043,  -0.120,  -0.017,  100.2,  101.2,") {
+		t.Errorf("row 1's eye landmarks do not end where the pose starts: %q", lines[1])
 	}
 	if !strings.Contains(lines[1], ",  2.433,  0.148,  0.141,  -0.060,  344.525,  723.984,  -17.500,") {
 		t.Errorf("row 1 parameters not in OpenFace's format: %q", lines[1])
@@ -92,7 +104,8 @@ func TestWriterMatchesOpenFaceLayout(t *testing.T) {
 	if !strings.HasSuffix(lines[1], ",  15.500, 0.05, 1.23, 1.00, 0.00, 0.00") {
 		t.Errorf("row 1 ends %q", lines[1][len(lines[1])-60:])
 	}
-	if !strings.HasPrefix(lines[2], "2,  0,  0.033,  0.00,  0,  0.0,  0.0,  0.0,  0.000,") ||
+	if !strings.HasPrefix(lines[2], "2,  0,  0.033,  0.00,  0,  0.000000,  0.000000,  0.000000,  0.000000,  0.000000,  0.000000,  0.000,  0.000,  0.0,") ||
+		!strings.Contains(lines[2], ",  0.0,  0.0,  0.0,  0.000,  0.000,  0.000,  0.0,") ||
 		!strings.HasSuffix(lines[2], ",  0.000, 0.00, 0.00, 0.00, 0.00, 0.00") {
 		t.Errorf("failed frame row: %q", lines[2])
 	}
@@ -102,6 +115,22 @@ func TestWriterMatchesOpenFaceLayout(t *testing.T) {
 	left, _ := os.ReadDir(filepath.Dir(path))
 	if len(left) != 1 {
 		t.Errorf("temporary files left beside the CSV: %v", left)
+	}
+}
+
+// TestHeaderIsOpenFaces compares the columns before the AUs with those of a
+// CSV written by OpenFace 2.2's FeatureExtraction.
+func TestHeaderIsOpenFaces(t *testing.T) {
+	ref, err := os.ReadFile(testenv.TestdataPath(t, "reference/openface-2.2-ceclm/subj01_timepoint01_openface.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refHeader, _, _ := strings.Cut(string(ref), "\n")
+	w := &Writer{}
+	want, _, _ := strings.Cut(refHeader, ", AU")
+	got, _, _ := strings.Cut(w.header(), "\n")
+	if got != want {
+		t.Errorf("header differs from OpenFace's before the AUs:\n got %.200s…\nwant %.200s…", got, want)
 	}
 }
 
@@ -120,6 +149,10 @@ func TestWriterOutputReadsBackAsATrack(t *testing.T) {
 	}
 	if got := tr.Frames[2].Global[4]; got != 344.525 {
 		t.Errorf("p_tx = %v, want 344.525", got)
+	}
+	if !tr.HasEyes || !tr.HasEyes3D || tr.Frames[0].EyeLandmarks[111] != 611.2 || tr.Frames[0].EyeCamera[167] != 166.8 {
+		t.Errorf("eye landmarks read back as %v %v: y_55 %v, Z_55 %v, want 611.2 and 166.8",
+			tr.HasEyes, tr.HasEyes3D, tr.Frames[0].EyeLandmarks[111], tr.Frames[0].EyeCamera[167])
 	}
 }
 
@@ -177,16 +210,20 @@ func TestReadTrackOfReferences(t *testing.T) {
 	for _, c := range []struct {
 		rel    string
 		frames int
+		eyes   bool
 	}{
-		{"reference/openface-2.2-clnf/default.csv", 288},
-		{"reference/openface-2.2-ceclm/subj01_timepoint01_openface.csv", 158},
+		{"reference/openface-2.2-clnf/default.csv", 288, false},
+		{"reference/openface-2.2-ceclm/subj01_timepoint01_openface.csv", 158, true},
 	} {
 		tr, err := ReadTrack(testenv.TestdataPath(t, c.rel))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(tr.Frames) != c.frames || !tr.HasParams {
-			t.Errorf("%s: %d frames, params %v", c.rel, len(tr.Frames), tr.HasParams)
+		if len(tr.Frames) != c.frames || !tr.HasParams || tr.HasEyes != c.eyes || tr.HasEyes3D != c.eyes {
+			t.Errorf("%s: %d frames, params %v, eyes %v %v", c.rel, len(tr.Frames), tr.HasParams, tr.HasEyes, tr.HasEyes3D)
+		}
+		if c.eyes && tr.Frames[0].EyeLandmarks[0] != 503.8 {
+			t.Errorf("%s: eye_lmk_x_0 of frame 1 is %v, want 503.8", c.rel, tr.Frames[0].EyeLandmarks[0])
 		}
 	}
 }

@@ -14,6 +14,9 @@ import (
 type Track struct {
 	Frames    []TrackFrame
 	HasParams bool // the CSV has p_scale … p_33
+	// HasEyes: the CSV has OpenFace's eye landmarks, eye_lmk_x_*/y_*;
+	// HasEyes3D: and their camera-frame eye_lmk_X_*/Y_*/Z_*.
+	HasEyes, HasEyes3D bool
 }
 
 // TrackFrame is one row of a Track.
@@ -24,6 +27,10 @@ type TrackFrame struct {
 	Landmarks  [136]float64 // x0..x67, y0..y67
 	Global     [6]float64
 	Local      [34]float64
+	// EyeLandmarks are the 56 eye landmarks, x0..x55 then y0..y55, and
+	// EyeCamera their X0..X55, Y0..Y55, Z0..Z55 (mm), when the CSV has them.
+	EyeLandmarks [2 * EyeLandmarkCount]float64
+	EyeCamera    [3 * EyeLandmarkCount]float64
 }
 
 // ReadTrack reads the frame, success, landmark and (when present) PDM
@@ -48,6 +55,10 @@ type trackColumns struct {
 	landmarks      [136]int
 	params         [40]int
 	hasParams      bool
+	eyes           [2 * EyeLandmarkCount]int
+	eyes3D         [3 * EyeLandmarkCount]int
+	hasEyes        bool
+	hasEyes3D      bool
 }
 
 func parseTrack(r io.Reader) (*Track, error) {
@@ -56,7 +67,7 @@ func parseTrack(r io.Reader) (*Track, error) {
 	err := readRows(r, func(header []string) error {
 		var err error
 		cols, err = findColumns(header)
-		t.HasParams = cols.hasParams
+		t.HasParams, t.HasEyes, t.HasEyes3D = cols.hasParams, cols.hasEyes, cols.hasEyes3D
 		return err
 	}, func(fields []string) error {
 		fr, err := parseTrackFrame(fields, cols)
@@ -156,13 +167,22 @@ func findColumns(header []string) (trackColumns, error) {
 	if len(missing) > 0 {
 		return c, fmt.Errorf("the header lacks the columns %s (an OpenFace CSV with 2-D landmarks is needed)", abbreviate(missing))
 	}
-	c.hasParams = true
-	for i, name := range paramNames {
-		j, ok := index[name]
-		c.params[i] = j
-		c.hasParams = c.hasParams && ok
-	}
+	c.hasParams = findAll(index, paramNames, c.params[:])
+	c.hasEyes = findAll(index, eyeColumnNames[:2*EyeLandmarkCount], c.eyes[:])
+	c.hasEyes3D = c.hasEyes && findAll(index, eyeColumnNames[2*EyeLandmarkCount:], c.eyes3D[:])
 	return c, nil
+}
+
+// findAll writes the position of each of names into at and reports
+// whether the header has every one.
+func findAll(index map[string]int, names []string, at []int) bool {
+	all := true
+	for i, name := range names {
+		j, ok := index[name]
+		at[i] = j
+		all = all && ok
+	}
+	return all
 }
 
 func abbreviate(names []string) string {
@@ -193,26 +213,40 @@ func parseTrackFrame(fields []string, c trackColumns) (TrackFrame, error) {
 			return fr, err
 		}
 	}
-	for i, col := range c.landmarks {
-		if fr.Landmarks[i], err = parseFinite(fields[col]); err != nil {
+	if err := parseColumns(fields, c.landmarks[:], fr.Landmarks[:]); err != nil {
+		return fr, err
+	}
+	if c.hasParams {
+		var params [40]float64
+		if err := parseColumns(fields, c.params[:], params[:]); err != nil {
+			return fr, err
+		}
+		copy(fr.Global[:], params[:6])
+		copy(fr.Local[:], params[6:])
+	}
+	if c.hasEyes {
+		if err := parseColumns(fields, c.eyes[:], fr.EyeLandmarks[:]); err != nil {
 			return fr, err
 		}
 	}
-	if !c.hasParams {
-		return fr, nil
-	}
-	for i, col := range c.params {
-		v, err := parseFinite(fields[col])
-		if err != nil {
+	if c.hasEyes3D {
+		if err := parseColumns(fields, c.eyes3D[:], fr.EyeCamera[:]); err != nil {
 			return fr, err
-		}
-		if i < 6 {
-			fr.Global[i] = v
-		} else {
-			fr.Local[i-6] = v
 		}
 	}
 	return fr, nil
+}
+
+// parseColumns reads the fields at cols into out.
+func parseColumns(fields []string, cols []int, out []float64) error {
+	for i, col := range cols {
+		v, err := parseFinite(fields[col])
+		if err != nil {
+			return err
+		}
+		out[i] = v
+	}
+	return nil
 }
 
 func parseFinite(s string) (float64, error) {

@@ -16,18 +16,30 @@ import (
 
 const landmarkCount = 68
 
+// EyeLandmarkCount is the number of eye landmarks: OpenFace's 28-point
+// model of each eye, eye 0's points first.
+const EyeLandmarkCount = 56
+
 // Frame is one row's worth of per-frame values, known as the frame is processed.
 type Frame struct {
 	Number     int // 1-based
 	Timestamp  float64
 	Confidence float64
 	Success    bool
-	PoseT      [3]float64 // mm, camera frame
-	PoseR      [3]float64 // radians
-	Landmarks  []float64  // 136: x0..x67, y0..y67
-	Camera3D   []float64  // 204: X0..X67, Y0..Y67, Z0..Z67
-	Global     [6]float64 // p_scale, p_rx, p_ry, p_rz, p_tx, p_ty
-	Local      []float64  // 34: p_0..p_33
+	// Gaze is each eye's unit gaze vector in the camera frame and
+	// GazeAngle the horizontal and vertical angle of their mean, radians.
+	Gaze      [2][3]float64
+	GazeAngle [2]float64
+	// EyeLandmarks: 112 values, x0..x55, y0..y55 (px); EyeCamera: 168,
+	// X0..X55, Y0..Y55, Z0..Z55 (mm, camera frame).
+	EyeLandmarks []float64
+	EyeCamera    []float64
+	PoseT        [3]float64 // mm, camera frame
+	PoseR        [3]float64 // radians
+	Landmarks    []float64  // 136: x0..x67, y0..y67
+	Camera3D     []float64  // 204: X0..X67, Y0..Y67, Z0..Z67
+	Global       [6]float64 // p_scale, p_rx, p_ry, p_rz, p_tx, p_ty
+	Local        []float64  // 34: p_0..p_33
 }
 
 // Writer streams frames to a spill file beside the output, then, once the
@@ -64,9 +76,10 @@ func Create(path string, intensity, occurrence []string, replace atomicfile.Repl
 // Add appends a frame. Failed frames are written with zeros, as the
 // columns of a frame without a face have no meaning.
 func (w *Writer) Add(f *Frame) error {
-	if f.Success && (len(f.Landmarks) != 2*landmarkCount || len(f.Camera3D) != 3*landmarkCount || len(f.Local) != 34) {
-		return fmt.Errorf("write rows for %s: frame %d has %d/%d/%d landmark, 3-D and parameter values, want 136/204/34",
-			w.path, f.Number, len(f.Landmarks), len(f.Camera3D), len(f.Local))
+	if f.Success && (len(f.Landmarks) != 2*landmarkCount || len(f.Camera3D) != 3*landmarkCount || len(f.Local) != 34 ||
+		len(f.EyeLandmarks) != 2*EyeLandmarkCount || len(f.EyeCamera) != 3*EyeLandmarkCount) {
+		return fmt.Errorf("write rows for %s: frame %d has %d/%d/%d/%d/%d landmark, 3-D, parameter, eye landmark and eye 3-D values, want 136/204/34/112/168",
+			w.path, f.Number, len(f.Landmarks), len(f.Camera3D), len(f.Local), len(f.EyeLandmarks), len(f.EyeCamera))
 	}
 	w.line = appendFrame(w.line[:0], f)
 	w.line = append(w.line, '\n')
@@ -129,8 +142,10 @@ func RemoveStale(path string) {
 func spillPrefix(path string) string { return "." + filepath.Base(path) + ".rows-" }
 
 func (w *Writer) header() string {
-	cols := []string{"frame", "face_id", "timestamp", "confidence", "success",
-		"pose_Tx", "pose_Ty", "pose_Tz", "pose_Rx", "pose_Ry", "pose_Rz"}
+	cols := []string{"frame", "face_id", "timestamp", "confidence", "success"}
+	cols = append(cols, gazeColumnNames...)
+	cols = append(cols, eyeColumnNames...)
+	cols = append(cols, "pose_Tx", "pose_Ty", "pose_Tz", "pose_Rx", "pose_Ry", "pose_Rz")
 	for _, axis := range []string{"x", "y", "X", "Y", "Z"} {
 		for i := 0; i < landmarkCount; i++ {
 			cols = append(cols, axis+"_"+strconv.Itoa(i))
@@ -156,6 +171,20 @@ func (w *Writer) header() string {
 	return string(append(b, '\n'))
 }
 
+// gazeColumnNames are OpenFace's gaze vector and angle columns.
+var gazeColumnNames = []string{"gaze_0_x", "gaze_0_y", "gaze_0_z", "gaze_1_x", "gaze_1_y", "gaze_1_z", "gaze_angle_x", "gaze_angle_y"}
+
+// eyeColumnNames are OpenFace's eye landmark columns, 2-D then 3-D.
+var eyeColumnNames = func() []string {
+	var names []string
+	for _, axis := range []string{"x", "y", "X", "Y", "Z"} {
+		for i := range EyeLandmarkCount {
+			names = append(names, "eye_lmk_"+axis+"_"+strconv.Itoa(i))
+		}
+	}
+	return names
+}()
+
 // OpenFace 2.2 rewrites its CSV after post-processing: the tokens it copies
 // keep their leading space and gain another from the ", " separator, while
 // the AU values it writes afresh have one. Matching that keeps the files
@@ -174,7 +203,7 @@ func appendFrame(b []byte, f *Frame) []byte {
 		b = appendNum(b, 0, 2)
 		b = append(b, copiedSep...)
 		b = append(b, '0')
-		for i := 0; i < 6+136+204+6+34; i++ {
+		for i := 0; i < zeroColumns; i++ {
 			b = appendNum(b, 0, precisionOfZero(i))
 		}
 		return b
@@ -182,6 +211,20 @@ func appendFrame(b []byte, f *Frame) []byte {
 	b = appendNum(b, f.Confidence, 2)
 	b = append(b, copiedSep...)
 	b = append(b, '1')
+	for _, g := range f.Gaze {
+		for _, v := range g {
+			b = appendNum(b, v, 6)
+		}
+	}
+	for _, v := range f.GazeAngle {
+		b = appendNum(b, v, 3)
+	}
+	for _, v := range f.EyeLandmarks {
+		b = appendNum(b, v, 1)
+	}
+	for _, v := range f.EyeCamera {
+		b = appendNum(b, v, 1)
+	}
 	for _, v := range f.PoseT {
 		b = appendNum(b, v, 1)
 	}
@@ -203,15 +246,30 @@ func appendFrame(b []byte, f *Frame) []byte {
 	return b
 }
 
+// Column counts after success, up to the AUs.
+const (
+	gazeColumns   = 6 + 2
+	eyeColumns    = 5 * EyeLandmarkCount
+	poseColumns   = 6
+	landmarkCols  = 5 * landmarkCount
+	zeroColumns   = gazeColumns + eyeColumns + poseColumns + landmarkCols + 6 + 34
+	poseColumnsAt = gazeColumns + eyeColumns
+)
+
 // precisionOfZero gives the decimals of the i-th column after success for a
-// failed frame: pose T (1), pose R (3), landmarks (1), parameters (3).
+// failed frame: gaze vectors (6), gaze angles (3), eye landmarks (1), pose T
+// (1), pose R (3), landmarks (1), parameters (3).
 func precisionOfZero(i int) int {
 	switch {
-	case i < 3:
-		return 1
 	case i < 6:
+		return 6
+	case i < gazeColumns:
 		return 3
-	case i < 6+136+204:
+	case i < poseColumnsAt+3:
+		return 1
+	case i < poseColumnsAt+poseColumns:
+		return 3
+	case i < poseColumnsAt+poseColumns+landmarkCols:
 		return 1
 	default:
 		return 3

@@ -122,6 +122,32 @@ func (r *Reader) timestamp() float64 {
 	return ts
 }
 
+// Seek makes frame n, counted from 0, the next one Next decodes. A frame
+// less than seekAhead frames ahead is reached by decoding forward; farther
+// ones by OpenCV's FFmpeg seek, which goes to the key frame before and
+// decodes forward from there, so that a far seek costs up to a key-frame
+// interval of decoding. Timestamps after a seek are the container's
+// presentation times.
+func (r *Reader) Seek(n int) error {
+	if n < 0 || (r.Info.Frames > 0 && n >= r.Info.Frames) {
+		return fmt.Errorf("seek in %s: frame %d is outside the video's %d frames", r.path, n+1, r.Info.Frames)
+	}
+	if n >= r.index && n-r.index < seekAhead {
+		r.cap.Grab(n - r.index)
+	} else {
+		r.cap.Set(gocv.VideoCapturePosFrames, float64(n))
+	}
+	if got := int(r.cap.Get(gocv.VideoCapturePosFrames)); got != n {
+		return fmt.Errorf("seek in %s: reached frame %d instead of %d", r.path, got+1, n+1)
+	}
+	r.index, r.last = n, 0
+	return nil
+}
+
+// seekAhead is how far ahead decoding forward beats seeking: x264's default
+// key-frame interval is 250 frames.
+const seekAhead = 250
+
 func copyFrame(dst, src []uint8, m gocv.Mat, w, h int) {
 	if m.IsContinuous() {
 		copy(dst, src)

@@ -2,6 +2,7 @@ package video
 
 import (
 	"errors"
+	"hash/fnv"
 	"math"
 	"os"
 	"os/exec"
@@ -123,4 +124,50 @@ func TestRejectsNonVideos(t *testing.T) {
 	if _, err := Open(dir); err == nil {
 		t.Error("a folder opened as a video")
 	}
+}
+
+// A seek, near (decoding forward) or far (the decoder's own seek), backwards
+// or forwards, lands on the very frame that decoding in order gives.
+func TestSeekLandsOnTheFrame(t *testing.T) {
+	for _, rel := range []string{"videos/default.wmv", "videos/subj01_timepoint01.mp4"} {
+		path := testenv.TestdataPath(t, rel)
+		var sums []uint64
+		r, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var img bgr.Image
+		for {
+			_, ok, err := r.Next(&img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				break
+			}
+			sums = append(sums, pixelSum(img.Pix))
+		}
+		n := len(sums)
+		for _, target := range []int{n - 1, 3, 5, n / 2, 0, n - 2} {
+			if err := r.Seek(target); err != nil {
+				t.Fatalf("%s: %v", rel, err)
+			}
+			if _, ok, err := r.Next(&img); err != nil || !ok {
+				t.Fatalf("%s: frame %d after a seek: %v, %v", rel, target, ok, err)
+			}
+			if pixelSum(img.Pix) != sums[target] {
+				t.Errorf("%s: the seek to frame %d gave another frame", rel, target)
+			}
+		}
+		if err := r.Seek(n + 5); err == nil {
+			t.Errorf("%s: a seek past the end succeeded", rel)
+		}
+		r.Close()
+	}
+}
+
+func pixelSum(pix []uint8) uint64 {
+	h := fnv.New64a()
+	h.Write(pix)
+	return h.Sum64()
 }
