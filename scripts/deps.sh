@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs what auwatchd needs to build and test, and only what is missing:
 # OpenCV 4 (for gocv; Homebrew's opencv@4 on macOS), FFmpeg, pkg-config, npm,
-# and ONNX Runtime's shared library (taken from the onnxruntime-node npm
-# package, verified by sha256) into lib/.
+# Slurm and MUNGE (for the cluster test, on Debian/Ubuntu), and ONNX
+# Runtime's shared library (taken from the onnxruntime-node npm package,
+# verified by sha256) into lib/.
 #
 # On Debian x86-64 it also installs the arm64 build and test path that
 # `make test` and `make test-arm64` use: a cross compiler, user-mode QEMU,
@@ -20,6 +21,10 @@ APT_PACKAGES="pkg-config ffmpeg libopencv-core-dev libopencv-imgproc-dev libopen
 libopencv-videoio-dev libopencv-highgui-dev libopencv-video-dev libopencv-objdetect-dev
 libopencv-calib3d-dev libopencv-features2d-dev libopencv-dnn-dev libopencv-photo-dev
 libopencv-ml-dev libopencv-stitching-dev xvfb dbus libnotify-bin systemd chromium"
+
+# A one-node Slurm for the cluster test, which runs munged, slurmctld and
+# slurmd as its own child processes with a configuration of its own.
+SLURM_APT_PACKAGES="slurmctld slurmd slurm-client munge"
 
 # The arm64 path: the cross compiler and QEMU run on the host; the arm64
 # libraries go into a sysroot made by mmdebstrap rather than through Debian
@@ -74,6 +79,25 @@ install_debian() {
 		# shellcheck disable=SC2086
 		apt_install $missing
 	fi
+	install_slurm
+}
+
+# install_slurm installs the Slurm packages the cluster test runs. Where
+# systemd runs, Debian enables and starts their services on installation;
+# the test needs none of them, so the services of the packages installed
+# here are stopped and disabled again (those of a Slurm installed before
+# are left alone).
+install_slurm() {
+	missing=$(missing_debian $SLURM_APT_PACKAGES)
+	[ -n "$missing" ] || return 0
+	# shellcheck disable=SC2086
+	apt_install $missing
+	[ -d /run/systemd/system ] || return 0
+	for p in $missing; do
+		case "$p" in
+			munge | slurmctld | slurmd) as_root systemctl disable --now "$p" >/dev/null 2>&1 || true ;;
+		esac
+	done
 }
 
 # arm64_wanted says whether to install the arm64 path: on Debian x86-64,

@@ -161,7 +161,7 @@ func testFrames(id int64, frames, aus int) []FrameAUs {
 			values[a] = float64(id) + float64(i+1)/1000 + float64(a)/1e6
 		}
 		out[i] = FrameAUs{Frame: i + 1, Timestamp: float64(i) / 30, Success: i%10 != 0, Values: values,
-			Gaze: [2]float64{float64(i) / 100, -float64(i) / 200}}
+			Gaze: [2]float64{float64(i) / 100, -float64(i) / 200}, HasGaze: true}
 	}
 	return out
 }

@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"iter"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -36,7 +38,8 @@ type FrameAUs struct {
 	Timestamp float64
 	Success   bool
 	Values    []float64
-	Gaze      [2]float64
+	Gaze      [2]float64 // the gaze angles, when HasGaze
+	HasGaze   bool       // false for results read back from a CSV's AU columns
 }
 
 // Result is what a finished job leaves behind.
@@ -60,24 +63,77 @@ func (s *Store) Complete(ctx context.Context, id int64, r Result) error {
 		if _, err := runningJob(ctx, tx, id); err != nil {
 			return err
 		}
-		if err := deleteResults(ctx, tx, id); err != nil {
-			return err
-		}
-		if err := insertSummary(ctx, tx, id, r.Summary); err != nil {
-			return err
-		}
-		if err := insertFrames(ctx, tx, id, r.AUNames, r.Frames); err != nil {
-			return err
-		}
-		now := s.stamp()
-		_, err := updateJob(ctx, tx, `state = 'done', progress = 1, error = '', output_path = ?, output_sha256 = ?,
-			finished_at = ?, updated_at = ?`, id, r.OutputPath, r.OutputSHA256, now, now)
+		_, err := s.recordResult(ctx, tx, id, r)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("record the result of job %d in %s: %w", id, s.path, err)
 	}
 	return nil
+}
+
+// Import records a result measured elsewhere (a cluster's task wrote the
+// CSV beside the video) as the done job of the video v, found in the
+// watched folder folderID (0 for none), and returns the job. A job of the
+// same path is reused, its earlier results replaced, in one transaction
+// synced to disk; a job the daemon is running now is left to the daemon
+// (ErrWrongState). The job keeps v's size, mtime and fingerprint, so the
+// daemon does not measure the video again when it finds it unchanged.
+func (s *Store) Import(ctx context.Context, folderID int64, v VideoFile, r Result) (Job, error) {
+	v.Path = filepath.Clean(v.Path)
+	var job Job
+	err := s.writeDurable(ctx, func(tx *sql.Tx) error {
+		id, err := importedJobID(ctx, tx, folderID, v, s.stamp())
+		if err != nil {
+			return err
+		}
+		job, err = s.recordResult(ctx, tx, id, r)
+		return err
+	})
+	if err != nil {
+		return Job{}, fmt.Errorf("import the result of %s into %s: %w", v.Path, s.path, err)
+	}
+	return job, nil
+}
+
+// importedJobID returns the id of v's job, made or brought up to date with
+// v, unless the daemon is running it.
+func importedJobID(ctx context.Context, tx *sql.Tx, folderID int64, v VideoFile, now string) (int64, error) {
+	folder := sql.NullInt64{Int64: folderID, Valid: folderID != 0}
+	known, err := jobByPath(ctx, tx, v.Path)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		var id int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO jobs (folder_id, path, size, mtime_ns, fingerprint, state, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, 'done', ?, ?) RETURNING id`, folder, v.Path, v.Size, v.MtimeNs, v.Fingerprint, now, now).Scan(&id)
+		return id, err
+	case err != nil:
+		return 0, err
+	case known.State == Running:
+		return 0, fmt.Errorf("%w: the daemon is measuring %s now", ErrWrongState, v.Path)
+	}
+	if folderID == 0 {
+		folder = sql.NullInt64{Int64: known.FolderID, Valid: known.FolderID != 0}
+	}
+	_, err = updateJob(ctx, tx, `folder_id = ?, size = ?, mtime_ns = ?, fingerprint = ?, attempts = 0, started_at = NULL`,
+		known.ID, folder, v.Size, v.MtimeNs, v.Fingerprint)
+	return known.ID, err
+}
+
+// recordResult replaces job id's results with r and marks it done.
+func (s *Store) recordResult(ctx context.Context, tx *sql.Tx, id int64, r Result) (Job, error) {
+	if err := deleteResults(ctx, tx, id); err != nil {
+		return Job{}, err
+	}
+	if err := insertSummary(ctx, tx, id, r.Summary); err != nil {
+		return Job{}, err
+	}
+	if err := insertFrames(ctx, tx, id, r.AUNames, r.Frames); err != nil {
+		return Job{}, err
+	}
+	now := s.stamp()
+	return updateJob(ctx, tx, `state = 'done', progress = 1, error = '', output_path = ?, output_sha256 = ?,
+		finished_at = ?, updated_at = ?`, id, r.OutputPath, r.OutputSHA256, now, now)
 }
 
 // deleteResults removes job id's summary and frames. Children go first: a
@@ -136,7 +192,7 @@ func insertFrames(ctx context.Context, tx *sql.Tx, id int64, names []string, fra
 		if len(f.Values) != len(names) {
 			return fmt.Errorf("frame %d has %d AU values for %d AU names", f.Frame, len(f.Values), len(names))
 		}
-		gaze := [2]sql.NullFloat64{{Float64: f.Gaze[0], Valid: f.Success}, {Float64: f.Gaze[1], Valid: f.Success}}
+		gaze := [2]sql.NullFloat64{{Float64: f.Gaze[0], Valid: f.Success && f.HasGaze}, {Float64: f.Gaze[1], Valid: f.Success && f.HasGaze}}
 		if _, err := frameStmt.ExecContext(ctx, id, f.Frame, f.Timestamp, f.Success, gaze[0], gaze[1]); err != nil {
 			return fmt.Errorf("frame %d: %w", f.Frame, err)
 		}

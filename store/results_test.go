@@ -127,6 +127,47 @@ func TestCompleteWithoutFrames(t *testing.T) {
 	}
 }
 
+// Import records a result measured elsewhere: a new video becomes a done
+// job with its rows, a queued one is done without being measured, a second
+// import replaces the rows, a running job is left to the daemon, and the
+// daemon finding the same video unchanged has no new work.
+func TestImportRecordsResultsMeasuredElsewhere(t *testing.T) {
+	f := newFixture(t)
+	v := f.video("a.mp4", "frames")
+	j, err := f.s.Import(f.ctx, 0, v, testResult(0, 30, testAUNames))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.State != Done || j.FolderID != 0 || f.count("frames", j.ID) != 30 || f.count("summary_aus", j.ID) != len(testAUNames) {
+		t.Fatalf("first import: %s in folder %d with %d frames, want done, no folder, 30 frames", j.State, j.FolderID, f.count("frames", j.ID))
+	}
+	again, err := f.s.Import(f.ctx, f.folder.ID, v, testResult(0, 12, testAUNames))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.ID != j.ID || again.FolderID != f.folder.ID || f.count("frames", j.ID) != 12 {
+		t.Errorf("second import: job %d in folder %d with %d frames, want job %d in folder %d with 12", again.ID, again.FolderID, f.count("frames", j.ID), j.ID, f.folder.ID)
+	}
+	if _, created := f.enqueue(v); created {
+		t.Error("the daemon would measure an imported video again")
+	}
+	f.claimNothing()
+
+	queued := f.video("b.mp4", "more frames")
+	f.enqueue(queued)
+	if j, err := f.s.Import(f.ctx, f.folder.ID, queued, testResult(0, 5, testAUNames)); err != nil || j.State != Done {
+		t.Fatalf("import of a queued video: %v, %v", j.State, err)
+	}
+	f.claimNothing()
+
+	running := f.video("c.mp4", "frames of c")
+	f.enqueue(running)
+	f.claim(running.Path)
+	if _, err := f.s.Import(f.ctx, f.folder.ID, running, testResult(0, 5, testAUNames)); !errors.Is(err, ErrWrongState) {
+		t.Errorf("import of a running video: %v, want ErrWrongState", err)
+	}
+}
+
 // TestCompleteStoresGaze: each frame with a face keeps its gaze angles,
 // a frame without one NULLs, and the summary their means.
 func TestCompleteStoresGaze(t *testing.T) {

@@ -14,7 +14,9 @@
 //
 // Which files count is the watcher's own rule: a video extension, and not hidden, a partial
 // download or the daemon's own output. A stable file is reported as a Candidate once per (path,
-// size, modification time); whether it really decodes is for the caller to find out.
+// size, modification time); whether it really decodes is for the caller to find out. The
+// daemon's own ".au.csv" outputs are reported the same way, marked as outputs, so that a CSV
+// measured elsewhere (by a cluster's task) can be recorded.
 //
 // Failures do not stop the watcher: a folder that is missing or unreadable, a directory the
 // notification backend cannot watch (the inotify watch limit, the open-files limit on macOS),

@@ -15,6 +15,13 @@ func acceptsFile(name string) bool {
 	return hasVideoExtension(name)
 }
 
+// reportsFile reports whether a file named name is reported at all: a video, or a CSV of
+// auwatchd's that is not hidden, reported as an output so that CSVs measured elsewhere (on a
+// cluster) can be recorded.
+func reportsFile(name string) bool {
+	return acceptsFile(name) || (isOwnOutput(name) && !strings.HasPrefix(name, "."))
+}
+
 // hasVideoExtension reports whether name ends in the extension of a video container, in any
 // case. Whether the file really decodes is for the pipeline to find out.
 func hasVideoExtension(name string) bool {

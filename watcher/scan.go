@@ -152,7 +152,7 @@ func (w *Watcher) scanOneDir(folder, dir string, marks *scanMarks) []string {
 			if !skipsDir(name) && !w.isOtherFolder(path, folder) {
 				subdirs = append(subdirs, path)
 			}
-		case entry.Type().IsRegular() && acceptsFile(name):
+		case entry.Type().IsRegular() && reportsFile(name):
 			w.noticeFile(folder, path, entry, marks, now)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 )
@@ -81,9 +82,12 @@ func (w *Watcher) Waiting() []string {
 	return slices.Clone(w.waiting)
 }
 
-// publishWaiting makes the pending files what Waiting returns.
+// publishWaiting makes the pending videos what Waiting returns; auwatchd's own CSVs, pending
+// too, are no file a person waits for.
 func (w *Watcher) publishWaiting() {
-	paths := slices.Sorted(maps.Keys(w.pending))
+	paths := slices.DeleteFunc(slices.Sorted(maps.Keys(w.pending)), func(p string) bool {
+		return isOwnOutput(filepath.Base(p))
+	})
 	w.waitingMu.Lock()
 	w.waiting = paths
 	w.waitingMu.Unlock()
@@ -110,7 +114,8 @@ func (w *Watcher) report(ctx context.Context, path, folder string, st fileStat) 
 		return true
 	}
 	w.reported[path] = st
-	return send(ctx, w.candidates, Candidate{Path: path, Size: st.size, ModTime: st.modTime, Folder: folder})
+	output := isOwnOutput(filepath.Base(path))
+	return send(ctx, w.candidates, Candidate{Path: path, Size: st.size, ModTime: st.modTime, Folder: folder, Output: output})
 }
 
 // send delivers v on ch unless ctx ends first.

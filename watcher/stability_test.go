@@ -107,10 +107,11 @@ func stabilityFixture(t *testing.T) (w *Watcher, dir, path string, start time.Ti
 // from its event until it is reported, and no longer.
 func TestWaitingListsFilesUntilTheyAreComplete(t *testing.T) {
 	t.Parallel()
-	w, _, path, start := stabilityFixture(t)
+	w, dir, path, start := stabilityFixture(t)
 	if got := w.Waiting(); len(got) != 0 {
 		t.Fatalf("waiting for %q before the first poll", got)
 	}
+	w.touch(writeFile(t, filepath.Join(dir, "v.mp4.au.csv"), "csv"), dir, start)
 	for _, step := range []struct {
 		at      time.Duration
 		waiting bool
@@ -125,7 +126,9 @@ func TestWaitingListsFilesUntilTheyAreComplete(t *testing.T) {
 			t.Errorf("at %v: waiting for %q, want %s: %v", step.at, got, path, step.waiting)
 		}
 	}
-	if c := <-w.Candidates(); c.Path != path {
-		t.Errorf("candidate %s, want %s", c.Path, path)
+	for range 2 {
+		if c := <-w.Candidates(); c.Output != (c.Path == path+".au.csv") || (c.Path != path && !c.Output) {
+			t.Errorf("candidate %+v, want %s and its CSV, as an output", c, path)
+		}
 	}
 }

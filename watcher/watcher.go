@@ -13,13 +13,16 @@ import (
 	"github.com/fsnotify/fsnotify"
 )
 
-// Candidate is a file with a video extension that has stopped changing.
+// Candidate is a file with a video extension, or one of auwatchd's CSVs, that has stopped
+// changing.
 type Candidate struct {
 	Path    string
 	Size    int64
 	ModTime time.Time
 	// Folder is the watched folder holding Path, as passed to SetFolders (cleaned).
 	Folder string
+	// Output marks one of auwatchd's ".au.csv" outputs rather than a video.
+	Output bool
 }
 
 // outputBuffer lets a burst of reports wait while the caller is busy.
@@ -31,8 +34,9 @@ const outputBuffer = 16
 // once per path, size and modification time. A moved or renamed file is reported again under
 // its new path (Fingerprint tells the caller it is the same content); deletions are not
 // reported. Hidden files and folders (which covers "._*" and ".DS_Store"), partial downloads,
-// the daemon's ".au.csv" outputs, files without a video extension and, on macOS, iCloud
-// placeholders not yet downloaded are never reported, and never read.
+// files without a video extension and, on macOS, iCloud placeholders not yet downloaded are
+// never reported, and never read. auwatchd's own ".au.csv" outputs are reported as outputs
+// (Candidate.Output), never as videos.
 //
 // Only directories are handed to fsnotify, never files. On Linux each watched directory costs
 // one inotify watch (limit: fs.inotify.max_user_watches). On macOS fsnotify's kqueue backend
@@ -221,7 +225,7 @@ func (w *Watcher) handleEvent(ev fsnotify.Event, now time.Time) {
 		}
 		return
 	}
-	if acceptsFile(name) {
+	if reportsFile(name) {
 		w.touch(path, folder, now)
 	}
 }

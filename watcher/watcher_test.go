@@ -254,7 +254,7 @@ func TestIgnoredFilesAreNeverReported(t *testing.T) {
 	w := startWatcher(t, Config{}, dir)
 	ignored := []string{
 		".hidden.mp4", "._clip.mp4", ".DS_Store", "clip.mp4.part", "clip.mp4.partial",
-		"clip.mp4.crdownload", "clip.mp4.download", "clip.tmp", "clip.au.csv", "notes.txt",
+		"clip.mp4.crdownload", "clip.mp4.download", "clip.tmp", ".clip.mp4.au.csv", "notes.txt",
 		filepath.Join(".hidden", "inside.mp4"),
 		filepath.Join("bundle.mp4.download", "bundle.mp4"),
 	}
@@ -525,4 +525,22 @@ func TestCloseStopsRun(t *testing.T) {
 	case <-time.After(waitLimit):
 		t.Fatal("Run did not return after Close")
 	}
+}
+
+// auwatchd's CSVs are reported as outputs, apart from videos, so that the
+// caller can record a CSV measured elsewhere; hidden ones never are.
+func TestOutputsAreReportedAsOutputs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	w := startWatcher(t, Config{}, dir)
+	writeFile(t, filepath.Join(dir, ".clip.mp4.au.csv.tmp-1"), "temporary")
+	csv := writeFile(t, filepath.Join(dir, "clip.mp4.au.csv"), "frame, AU01_r")
+	if c := expectCandidate(t, w, csv); !c.Output {
+		t.Errorf("the CSV was reported as a video: %+v", c)
+	}
+	video := writeFile(t, filepath.Join(dir, "clip.mp4"), "video")
+	if c := expectCandidate(t, w, video); c.Output {
+		t.Errorf("the video was reported as an output: %+v", c)
+	}
+	expectNoCandidate(t, w, settle)
 }

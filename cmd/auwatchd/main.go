@@ -37,6 +37,7 @@ func commands() []command {
 		{"thumbnails", "show or choose whether reports show face thumbnails: on or off",
 			storeCommand("thumbnails", "[on | off]", onOff((*store.Store).Thumbnails, (*store.Store).SetThumbnails))},
 		{"workers", "show or choose how many videos the daemon measures at once: N or auto", storeCommand("workers", "[N | auto]", workers)},
+		{"slurm", "measure a backlog on a Slurm cluster: submit, status, resubmit, collect", runSlurm},
 		{"bench", "measure speed, per stage, and memory on videos", runBench},
 		{"install", "start the daemon at every login (launchd or systemd)", runInstall},
 		{"uninstall", "stop starting the daemon at login", runUninstall},

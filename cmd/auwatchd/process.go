@@ -17,6 +17,7 @@ import (
 	"github.com/auwatchd/auwatchd/pipeline"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
 	"github.com/auwatchd/auwatchd/pipeline/onnx"
+	"github.com/auwatchd/auwatchd/slurm"
 	"github.com/auwatchd/auwatchd/weights"
 )
 
@@ -34,6 +35,8 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 	noReport := fs.Bool("no-report", false, "write no HTML report beside each CSV")
 	noThumbs := fs.Bool("no-thumbnails", false, "leave the face thumbnails out of the reports")
 	jobs := fs.Int("j", 1, "measure up to `N` videos at once, each on its share of the cores")
+	manifest := fs.String("manifest", "", "measure the video of one task of a Slurm job's manifest (see --index) and leave the task's record in its job folder")
+	index := fs.Int("index", -1, "with --manifest: the task's index, $SLURM_ARRAY_TASK_ID")
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -41,6 +44,17 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-j %d: measure at least one video at a time", *jobs)
 	}
 	videos := fs.Args()
+	var task *slurm.Task
+	if *manifest != "" {
+		if len(videos) > 0 || *landmarksFrom != "" || *outDir != "" {
+			return errors.New("--manifest takes no video, -o or --landmarks-from: the manifest names the video, and its CSV goes beside it")
+		}
+		t, err := slurm.OpenTask(*manifest, *index)
+		if err != nil {
+			return err
+		}
+		task, videos = &t, []string{t.Video}
+	}
 	if len(videos) == 0 {
 		fs.Usage()
 		return errors.New("no video given")
@@ -86,6 +100,9 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 	if !*noReport {
 		reports = &reportOptions{thumbnails: !*noThumbs, mode: pipeline.ModeName(opt.EveryFrame)}
 	}
+	if task != nil {
+		return runTask(ctx, engine, *task, opt, reports, stdout, stderr)
+	}
 	failed := processVideos(ctx, engine, videos, *outDir, opt, reports, workers, stdout, stderr)
 	if failed > 0 {
 		fmt.Fprintf(stderr, "%d of %d videos failed\n", failed, len(videos))
@@ -117,7 +134,7 @@ func processVideos(ctx context.Context, engine *pipeline.Engine, videos []string
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			if !processVideo(ctx, engine, v, pipeline.OutputPath(v, outDir), opt, reports, newProgress(stderr, v), stdout, stderr) {
+			if _, err := processVideo(ctx, engine, v, pipeline.OutputPath(v, outDir), opt, reports, newProgress(stderr, v), stdout, stderr); err != nil {
 				failed.Add(1)
 			}
 		})
@@ -134,12 +151,12 @@ type reportOptions struct {
 
 // processVideo measures one video, writes its report unless reports is nil,
 // and prints its summary line or its error.
-func processVideo(ctx context.Context, engine *pipeline.Engine, v, out string, opt pipeline.Options, reports *reportOptions, bar *progressBar, stdout, stderr io.Writer) bool {
+func processVideo(ctx context.Context, engine *pipeline.Engine, v, out string, opt pipeline.Options, reports *reportOptions, bar *progressBar, stdout, stderr io.Writer) (pipeline.Summary, error) {
 	sum, err := engine.Process(ctx, v, out, opt, bar.update)
 	bar.done()
 	if err != nil {
 		fmt.Fprintf(stderr, "✗ %v\n", err)
-		return false
+		return sum, err
 	}
 	eyes := ""
 	if opt.Track != nil {
@@ -148,16 +165,38 @@ func processVideo(ctx context.Context, engine *pipeline.Engine, v, out string, o
 	fmt.Fprintf(stdout, "✓ %s → %s: %d frames, %d with a face, %.1f frames/s, %.1f s%s\n",
 		v, out, sum.Frames, sum.Successful, sum.FPS(), sum.Wall.Seconds(), eyes)
 	if reports == nil {
-		return true
+		return sum, nil
 	}
 	html := pipeline.ReportPath(out)
 	ro := htmlreport.Options{Video: v, Thumbnails: reports.thumbnails, Mode: reports.mode, Took: sum.Wall, Version: versionString(), Date: time.Now()}
 	if err := htmlreport.Write(out, html, ro, opt.Replace); err != nil {
 		fmt.Fprintf(stderr, "✗ %v\n", err)
-		return false
+		return sum, err
 	}
 	fmt.Fprintf(stdout, "  report: %s\n", html)
-	return true
+	return sum, nil
+}
+
+// runTask measures the video of one Slurm array task, writing its CSV
+// beside it, and leaves the task's record, with the process's processor
+// time and peak memory, in the job folder.
+func runTask(ctx context.Context, engine *pipeline.Engine, task slurm.Task, opt pipeline.Options, reports *reportOptions, stdout, stderr io.Writer) error {
+	out := pipeline.OutputPath(task.Video, "")
+	sum, err := processVideo(ctx, engine, task.Video, out, opt, reports, newProgressLines(stderr, task.Video), stdout, stderr)
+	rec := slurm.Record{EveryFrame: opt.EveryFrame, ProcessorSeconds: processorTime().Seconds(), PeakRSSMB: peakRSSMB()}
+	if err != nil {
+		rec.Error = err.Error()
+	} else {
+		rec.CSV, rec.Frames, rec.Successful, rec.WallSeconds = out, sum.Frames, sum.Successful, sum.Wall.Seconds()
+	}
+	if serr := task.Save(rec); serr != nil {
+		fmt.Fprintf(stderr, "✗ %v\n", serr)
+		return errSilent
+	}
+	if err != nil {
+		return errSilent
+	}
+	return nil
 }
 
 // lineWriter serialises the writes of several videos' goroutines, each a

@@ -18,6 +18,7 @@ import (
 	"github.com/auwatchd/auwatchd/internal/menubar"
 	"github.com/auwatchd/auwatchd/launchd"
 	"github.com/auwatchd/auwatchd/pipeline"
+	"github.com/auwatchd/auwatchd/slurm"
 	"github.com/auwatchd/auwatchd/store"
 	"github.com/auwatchd/auwatchd/watcher"
 	"github.com/auwatchd/auwatchd/weights"
@@ -93,6 +94,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		AutoWorkers:   pipeline.AutoWorkers(),
 		Awake:         keeper,
 		Version:       versionString(),
+		Outputs:       slurm.Outputs{Store: st},
 	})
 	log.Info("started", "home", dir, "database", st.Path(), "watch_budget", cmp.Or(*watchBudget, watcher.DefaultWatchBudget()))
 	// The menu bar, when there is one, needs the main goroutine; the daemon

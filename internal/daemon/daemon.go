@@ -64,6 +64,13 @@ type Watcher interface {
 	Close() error
 }
 
+// Outputs records a CSV that appeared in a watched folder when something
+// other than this daemon measured it (a cluster's task), reporting whether
+// it did.
+type Outputs interface {
+	Collect(ctx context.Context, folderID int64, folder, csv string) (bool, error)
+}
+
 // Awake keeps the computer from sleeping between Hold and Release.
 type Awake interface {
 	Hold() error
@@ -90,6 +97,8 @@ type Config struct {
 	Awake Awake
 	// Version is auwatchd's version, for the reports.
 	Version string
+	// Outputs, when set, is given every CSV the watcher reports.
+	Outputs Outputs
 }
 
 // How long the daemon waits before making a new watcher after one stopped,

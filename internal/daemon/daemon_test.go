@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -403,6 +404,28 @@ func TestFolderHealthFromTheWatcher(t *testing.T) {
 	h.waitFor("the folders healthy again", func(s store.Status) bool {
 		return maps.Equal(folderHealth(s), map[string]store.FolderHealth{gone: {}, h.folder: {}})
 	})
+}
+
+// A CSV the watcher reports goes to Outputs, which records what a cluster
+// measured; it is never queued as a video.
+func TestCSVsGoToOutputs(t *testing.T) {
+	h := newHarness(t)
+	w := h.startWatching()
+	csv := h.video("a.mp4.au.csv", "frame, AU01_r")
+	csv.Output = true
+	w.candidates <- csv
+	w.candidates <- h.video("b.mp4", "video b")
+	h.waitFor("the video done", func(s store.Status) bool { return s.Counts.Done == 1 })
+	want := []outputCall{{h.folderID(), h.folder, csv.Path}}
+	if got := h.outputs.collected(); !slices.Equal(got, want) {
+		t.Errorf("Outputs given %+v, want %+v", got, want)
+	}
+	if st := h.state(csv.Path); st != "" {
+		t.Errorf("the CSV became a job (%s)", st)
+	}
+	if !strings.Contains(h.log.String(), "recorded a CSV measured elsewhere") {
+		t.Errorf("the log does not say the CSV was recorded:\n%s", h.log.String())
+	}
 }
 
 // The files the watcher waits for reach the store, and leave it with them,

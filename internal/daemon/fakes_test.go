@@ -137,6 +137,30 @@ func (w *fakeWatcher) Run(ctx context.Context) error {
 
 func (w *fakeWatcher) Close() error { return nil }
 
+// fakeOutputs records the CSVs the daemon hands on, and records them all.
+type fakeOutputs struct {
+	mu    sync.Mutex
+	calls []outputCall
+}
+
+type outputCall struct {
+	folderID     int64
+	folder, path string
+}
+
+func (o *fakeOutputs) Collect(_ context.Context, folderID int64, folder, csv string) (bool, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.calls = append(o.calls, outputCall{folderID, folder, csv})
+	return true, nil
+}
+
+func (o *fakeOutputs) collected() []outputCall {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]outputCall(nil), o.calls...)
+}
+
 // fakeAwake records when the computer would be held awake.
 type fakeAwake struct {
 	mu    sync.Mutex
@@ -181,6 +205,7 @@ type harness struct {
 	watchers    chan *fakeWatcher // the watchers the daemon will be given, in order
 	log         testenv.SyncBuffer
 	awake       fakeAwake
+	outputs     fakeOutputs
 	cancel      context.CancelFunc
 	done        chan error
 }
@@ -221,6 +246,7 @@ func (h *harness) start() {
 		AutoWorkers: 1,
 		Poll:        20 * time.Millisecond,
 		Awake:       &h.awake,
+		Outputs:     &h.outputs,
 	})
 	ctx, cancel := context.WithCancel(h.ctx)
 	h.cancel, h.done = cancel, make(chan error, 1)

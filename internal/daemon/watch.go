@@ -207,7 +207,11 @@ func (d *Daemon) enqueue(ctx context.Context, c watcher.Candidate) {
 	d.mu.Lock()
 	folderID, ok := d.folders[c.Folder]
 	d.mu.Unlock()
-	if !ok {
+	switch {
+	case !ok:
+		return
+	case c.Output:
+		d.collectOutput(ctx, folderID, c)
 		return
 	}
 	fp, err := watcher.Fingerprint(c.Path)
@@ -226,6 +230,21 @@ func (d *Daemon) enqueue(ctx context.Context, c watcher.Candidate) {
 		return
 	}
 	d.followMove(ctx, job)
+}
+
+// collectOutput records a CSV that a cluster's task measured; the CSVs the
+// daemon writes itself are recorded already, and are left as they are.
+func (d *Daemon) collectOutput(ctx context.Context, folderID int64, c watcher.Candidate) {
+	if d.cfg.Outputs == nil {
+		return
+	}
+	recorded, err := d.cfg.Outputs.Collect(ctx, folderID, c.Folder, c.Path)
+	switch {
+	case err != nil:
+		d.log.Warn("cannot record a CSV measured elsewhere", "csv", c.Path, "err", err)
+	case recorded:
+		d.log.Info("recorded a CSV measured elsewhere", "csv", c.Path)
+	}
 }
 
 // followMove renames a finished video's CSV after the video was renamed or

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"iter"
 	"log/slog"
 	"math"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"github.com/auwatchd/auwatchd/internal/atomicfile"
 	"github.com/auwatchd/auwatchd/internal/digest"
 	"github.com/auwatchd/auwatchd/internal/report"
+	"github.com/auwatchd/auwatchd/internal/results"
 	"github.com/auwatchd/auwatchd/pipeline"
 	"github.com/auwatchd/auwatchd/pipeline/csvout"
 	"github.com/auwatchd/auwatchd/pipeline/video"
@@ -106,7 +106,7 @@ func (d *Daemon) measure(ctx context.Context, job *store.Job) {
 	switch {
 	case err == nil:
 		d.report(record, log, job.Path, out, sum, pipeline.ModeName(everyFrame))
-		d.complete(ctx, record, log, job, result(out, sum, everyFrame))
+		d.complete(ctx, record, log, job, results.FromSummary(out, sum, everyFrame))
 	case ctx.Err() != nil:
 		log.Info("stopped mid-video; queued again")
 		if err := d.cfg.Store.Requeue(record, job.ID); err != nil {
@@ -267,75 +267,4 @@ func failure(err error) store.Failure {
 		return store.Final
 	}
 	return store.Passing
-}
-
-// result converts an engine summary into what the store keeps; the caller
-// adds the CSV's sha256.
-func result(out string, sum pipeline.Summary, everyFrame bool) store.Result {
-	r := sum.Results
-	names := make([]string, 0, len(r.IntensityNames)+len(r.OccurrenceNames))
-	for _, n := range r.IntensityNames {
-		names = append(names, n+"_r")
-	}
-	for _, n := range r.OccurrenceNames {
-		names = append(names, n+"_c")
-	}
-	return store.Result{
-		OutputPath: out, AUNames: names,
-		Summary: store.Summary{Frames: sum.Frames, Successful: sum.Successful, FPS: sum.FPS(),
-			WallSeconds: sum.Wall.Seconds(), EveryFrame: everyFrame, AUs: intensityStats(r), MeanGaze: meanGaze(r)},
-		Frames: frameRows(r),
-	}
-}
-
-// intensityStats are each intensity AU's mean and maximum over the frames
-// with a face.
-func intensityStats(r pipeline.Results) []store.AUStat {
-	stats := make([]store.AUStat, len(r.IntensityNames))
-	for a, n := range r.IntensityNames {
-		stats[a].Name = n + "_r"
-		count := 0
-		for i, ok := range r.Success {
-			if ok {
-				v := r.Intensity[i][a]
-				stats[a].Mean += v
-				stats[a].Max = math.Max(stats[a].Max, v)
-				count++
-			}
-		}
-		if count > 0 {
-			stats[a].Mean /= float64(count)
-		}
-	}
-	return stats
-}
-
-// meanGaze is the mean of the gaze angles over the frames with a face, nil
-// when there is none.
-func meanGaze(r pipeline.Results) *[2]float64 {
-	var sum [2]float64
-	count := 0
-	for i, ok := range r.Success {
-		if ok {
-			sum[0], sum[1] = sum[0]+r.GazeAngles[i][0], sum[1]+r.GazeAngles[i][1]
-			count++
-		}
-	}
-	if count == 0 {
-		return nil
-	}
-	return &[2]float64{sum[0] / float64(count), sum[1] / float64(count)}
-}
-
-func frameRows(r pipeline.Results) iter.Seq[store.FrameAUs] {
-	return func(yield func(store.FrameAUs) bool) {
-		values := make([]float64, 0, len(r.IntensityNames)+len(r.OccurrenceNames))
-		for i := range r.Timestamps {
-			values = append(append(values[:0], r.Intensity[i]...), r.Occurrence[i]...)
-			row := store.FrameAUs{Frame: i + 1, Timestamp: r.Timestamps[i], Success: r.Success[i], Values: values, Gaze: r.GazeAngles[i]}
-			if !yield(row) {
-				return
-			}
-		}
-	}
 }

@@ -62,44 +62,67 @@ type trackColumns struct {
 }
 
 func parseTrack(r io.Reader) (*Track, error) {
+	t := &Track{}
+	var cols trackColumns
+	err := readRows(r, func(header []string) error {
+		var err error
+		cols, err = findColumns(header)
+		t.HasParams, t.HasEyes, t.HasEyes3D = cols.hasParams, cols.hasEyes, cols.hasEyes3D
+		return err
+	}, func(fields []string) error {
+		fr, err := parseTrackFrame(fields, cols)
+		if err != nil {
+			return err
+		}
+		if n := len(t.Frames); n > 0 && fr.Number != t.Frames[n-1].Number+1 {
+			return fmt.Errorf("frame %d follows frame %d; frames must be consecutive", fr.Number, t.Frames[n-1].Number)
+		}
+		t.Frames = append(t.Frames, fr)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// readRows reads a CSV's header, then each non-empty row, which must have
+// as many columns as the header; row's errors are given the line number. A
+// file without rows is an error.
+func readRows(r io.Reader, header func([]string) error, row func(fields []string) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<16), 1<<22)
 	if !sc.Scan() {
 		if err := sc.Err(); err != nil {
-			return nil, err
+			return err
 		}
-		return nil, fmt.Errorf("the file is empty")
+		return fmt.Errorf("the file is empty")
 	}
-	header := splitRow(sc.Text())
-	cols, err := findColumns(header)
-	if err != nil {
-		return nil, err
+	names := splitRow(sc.Text())
+	if err := header(names); err != nil {
+		return err
 	}
-	t := &Track{HasParams: cols.hasParams, HasEyes: cols.hasEyes, HasEyes3D: cols.hasEyes3D}
+	rows := 0
 	for line := 2; sc.Scan(); line++ {
 		if strings.TrimSpace(sc.Text()) == "" {
 			continue
 		}
 		fields := splitRow(sc.Text())
-		if len(fields) != len(header) {
-			return nil, fmt.Errorf("line %d has %d columns, the header %d", line, len(fields), len(header))
+		if len(fields) != len(names) {
+			return fmt.Errorf("line %d has %d columns, the header %d", line, len(fields), len(names))
 		}
-		fr, err := parseTrackFrame(fields, cols)
-		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
+		if err := row(fields); err != nil {
+			return fmt.Errorf("line %d: %w", line, err)
 		}
-		if n := len(t.Frames); n > 0 && fr.Number != t.Frames[n-1].Number+1 {
-			return nil, fmt.Errorf("line %d: frame %d follows frame %d; frames must be consecutive", line, fr.Number, t.Frames[n-1].Number)
-		}
-		t.Frames = append(t.Frames, fr)
+		rows++
 	}
 	if err := sc.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	if len(t.Frames) == 0 {
-		return nil, fmt.Errorf("the file has a header but no frames")
+	if rows == 0 {
+		return fmt.Errorf("the file has a header but no frames")
 	}
-	return t, nil
+	return nil
 }
 
 func splitRow(s string) []string {

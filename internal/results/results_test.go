@@ -1,4 +1,4 @@
-package daemon
+package results
 
 import (
 	"testing"
@@ -15,19 +15,28 @@ func TestResultKeepsGaze(t *testing.T) {
 		Intensity: [][]float64{{0.5}, {0}, {1.5}}, Occurrence: [][]float64{{0}, {0}, {1}},
 		GazeAngles: [][2]float64{{0.1, -0.2}, {0, 0}, {0.3, 0}},
 	}}
-	r := result("/o.csv", sum, false)
+	r := FromSummary("/o.csv", sum, false)
 	if g := r.Summary.MeanGaze; g == nil || *g != [2]float64{0.2, -0.1} {
 		t.Errorf("mean gaze %v, want (0.2, −0.1)", g)
 	}
 	var rows [][2]float64
 	for f := range r.Frames {
+		if !f.HasGaze {
+			t.Errorf("frame %d has no gaze", f.Frame)
+		}
 		rows = append(rows, f.Gaze)
 	}
 	if len(rows) != 3 || rows[2] != [2]float64{0.3, 0} {
 		t.Errorf("frame gaze %v", rows)
 	}
 	sum.Results.Success = []bool{false, false, false}
-	if r := result("/o.csv", sum, false); r.Summary.MeanGaze != nil {
+	if r := FromSummary("/o.csv", sum, false); r.Summary.MeanGaze != nil {
 		t.Errorf("mean gaze %v without a face, want none", *r.Summary.MeanGaze)
+	}
+	sum.Results.GazeAngles = nil
+	for f := range FromSummary("/o.csv", sum, false).Frames {
+		if f.HasGaze {
+			t.Errorf("frame %d has gaze from results without any", f.Frame)
+		}
 	}
 }
