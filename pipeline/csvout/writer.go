@@ -212,36 +212,24 @@ func appendFrame(b []byte, f *Frame) []byte {
 	b = append(b, copiedSep...)
 	b = append(b, '1')
 	for _, g := range f.Gaze {
-		for _, v := range g {
-			b = appendNum(b, v, 6)
-		}
+		b = appendNums(b, g[:], 6)
 	}
-	for _, v := range f.GazeAngle {
-		b = appendNum(b, v, 3)
-	}
-	for _, v := range f.EyeLandmarks {
-		b = appendNum(b, v, 1)
-	}
-	for _, v := range f.EyeCamera {
-		b = appendNum(b, v, 1)
-	}
-	for _, v := range f.PoseT {
-		b = appendNum(b, v, 1)
-	}
-	for _, v := range f.PoseR {
-		b = appendNum(b, v, 3)
-	}
-	for _, v := range f.Landmarks {
-		b = appendNum(b, v, 1)
-	}
-	for _, v := range f.Camera3D {
-		b = appendNum(b, v, 1)
-	}
-	for _, v := range f.Global {
-		b = appendNum(b, v, 3)
-	}
-	for _, v := range f.Local {
-		b = appendNum(b, v, 3)
+	b = appendNums(b, f.GazeAngle[:], 3)
+	b = appendNums(b, f.EyeLandmarks, 1)
+	b = appendNums(b, f.EyeCamera, 1)
+	b = appendNums(b, f.PoseT[:], 1)
+	b = appendNums(b, f.PoseR[:], 3)
+	b = appendNums(b, f.Landmarks, 1)
+	b = appendNums(b, f.Camera3D, 1)
+	b = appendNums(b, f.Global[:], 3)
+	b = appendNums(b, f.Local, 3)
+	return b
+}
+
+// appendNums appends each value as a column with prec decimals.
+func appendNums(b []byte, vs []float64, prec int) []byte {
+	for _, v := range vs {
+		b = appendNum(b, v, prec)
 	}
 	return b
 }
