@@ -1,14 +1,12 @@
 package gaze
 
 import (
-	"bufio"
 	"math"
-	"os"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/auwatchd/auwatchd/internal/testenv"
+	"github.com/auwatchd/auwatchd/pipeline/csvout"
 	"github.com/auwatchd/auwatchd/pipeline/pdm"
 )
 
@@ -29,37 +27,20 @@ var ceclmReferences = []string{
 // refRows reads a CSV's successful rows as named numbers.
 func refRows(t *testing.T, rel string) []map[string]float64 {
 	t.Helper()
-	f, err := os.Open(testenv.TestdataPath(t, rel))
+	cols, err := csvout.ReadColumns(testenv.TestdataPath(t, rel), func(string) bool { return true }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<16), 1<<22)
-	var header []string
 	var rows []map[string]float64
-	for sc.Scan() {
-		cells := strings.Split(sc.Text(), ",")
-		if header == nil {
-			for _, c := range cells {
-				header = append(header, strings.TrimSpace(c))
-			}
+	for i := range cols.Rows {
+		if cols.Values["success"][i] != 1 {
 			continue
 		}
-		row := map[string]float64{}
-		for i, c := range cells {
-			v, err := strconv.ParseFloat(strings.TrimSpace(c), 64)
-			if err != nil {
-				t.Fatalf("%s: column %s: %v", rel, header[i], err)
-			}
-			row[header[i]] = v
+		row := make(map[string]float64, len(cols.Values))
+		for name, values := range cols.Values {
+			row[name] = values[i]
 		}
-		if row["success"] == 1 {
-			rows = append(rows, row)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+		rows = append(rows, row)
 	}
 	if len(rows) == 0 {
 		t.Fatalf("%s has no successful frame", rel)
