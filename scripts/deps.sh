@@ -1,13 +1,13 @@
 #!/bin/sh
 # Installs what auwatchd needs to build and test, and only what is missing:
-# OpenCV 4 (for gocv; Homebrew's opencv@4 on macOS), FFmpeg, pkg-config, npm,
+# FFmpeg's libraries and their development files, pkg-config, npm,
 # Slurm and MUNGE (for the cluster test, on Debian/Ubuntu), and ONNX
 # Runtime's shared library (taken from the onnxruntime-node npm package,
 # verified by sha256) into lib/.
 #
 # On Debian x86-64 it also installs the arm64 build and test path that
 # `make test` and `make test-arm64` use: a cross compiler, user-mode QEMU,
-# an arm64 sysroot with the same OpenCV packages (lib/linux-arm64/sysroot)
+# an arm64 sysroot with the same FFmpeg packages (lib/linux-arm64/sysroot)
 # and ONNX Runtime's linux/arm64 library (lib/linux-arm64/). Set
 # AUWATCHD_ARM64=0 to leave it out.
 set -eu
@@ -17,10 +17,8 @@ ORT_SHA256_LINUX_X64=53ef1ac028dd1b05554b8da28d9159eb3876f99868193d2aaa6e67f0243
 ORT_SHA256_LINUX_ARM64=7954e8bdedb497f830c6a679e818d98399b7f4d81ade1126c3e0be74d28111ab
 ORT_SHA256_DARWIN_ARM64=7ad6507ad64d3b02aebfae6380c024ff188939cd8a7a493ec18028e034c8275c
 
-APT_PACKAGES="pkg-config ffmpeg libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
-libopencv-videoio-dev libopencv-highgui-dev libopencv-video-dev libopencv-objdetect-dev
-libopencv-calib3d-dev libopencv-features2d-dev libopencv-dnn-dev libopencv-photo-dev
-libopencv-ml-dev libopencv-stitching-dev xvfb dbus libnotify-bin systemd chromium"
+APT_PACKAGES="pkg-config ffmpeg libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
+xvfb dbus libnotify-bin systemd chromium"
 
 # A one-node Slurm for the cluster test, which runs munged, slurmctld and
 # slurmd as its own child processes with a configuration of its own.
@@ -28,12 +26,12 @@ SLURM_APT_PACKAGES="slurmctld slurmd slurm-client munge"
 
 # The arm64 path: the cross compiler and QEMU run on the host; the arm64
 # libraries go into a sysroot made by mmdebstrap rather than through Debian
-# multiarch, because installing the arm64 OpenCV -dev packages beside the
-# amd64 ones makes apt remove the amd64 ones (their dependencies are not all
+# multiarch, because installing the arm64 -dev packages beside the amd64
+# ones makes apt remove the amd64 ones (their dependencies are not all
 # co-installable) and upgrade many amd64 packages to the arm64 versions.
-ARM64_APT_PACKAGES="g++-aarch64-linux-gnu qemu-user-static mmdebstrap"
+ARM64_APT_PACKAGES="gcc-aarch64-linux-gnu qemu-user-static mmdebstrap"
 ARM64_SYSROOT=lib/linux-arm64/sysroot
-ARM64_SYSROOT_PACKAGES="libc6-dev libstdc++-12-dev $(echo "$APT_PACKAGES" | tr ' ' '\n' | grep '^libopencv-' | tr '\n' ' ')"
+ARM64_SYSROOT_PACKAGES="libc6-dev $(echo "$APT_PACKAGES" | tr ' ' '\n' | grep -e '^libav' -e '^libsw' | tr '\n' ' ')"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -131,22 +129,14 @@ install_arm64_sysroot() {
 	as_root mmdebstrap --quiet --variant=extract --architectures=arm64 \
 		--include="$(echo $ARM64_SYSROOT_PACKAGES | tr ' ' ',')" \
 		"$VERSION_CODENAME" "$ARM64_SYSROOT.partial"
-	# Unpacked without maintainer scripts, the sysroot lacks the links that
-	# update-alternatives would make; OpenCV needs BLAS and LAPACK's.
-	lib="$ARM64_SYSROOT.partial/usr/lib/aarch64-linux-gnu"
-	for l in blas/libblas.so.3 lapack/liblapack.so.3; do
-		[ -e "$lib/$(basename "$l")" ] || as_root ln -s "$l" "$lib/$(basename "$l")"
-	done
 	echo "$stamp" | as_root tee "$ARM64_SYSROOT.partial/.auwatchd-sysroot" >/dev/null
 	as_root mv "$ARM64_SYSROOT.partial" "$ARM64_SYSROOT"
 }
 
-# install_macos installs OpenCV 4 as Homebrew's opencv@4: its opencv formula
-# is OpenCV 5, which gocv does not build against. opencv@4 is keg-only; the
-# Makefile points PKG_CONFIG_PATH at it.
+# install_macos installs FFmpeg's libraries as Homebrew's ffmpeg.
 install_macos() {
 	command -v brew >/dev/null 2>&1 || { echo "deps: Homebrew is required on macOS: https://brew.sh" >&2; exit 1; }
-	for p in opencv@4 pkg-config node; do
+	for p in ffmpeg pkg-config node; do
 		brew list --versions "$p" >/dev/null 2>&1 || { echo "deps: installing with Homebrew: $p"; brew install "$p"; }
 	done
 	# The report tests render pages in a headless Chrome or Chromium.
@@ -199,7 +189,7 @@ fetch_onnxruntime() {
 case "$(uname -s)" in
 	Linux)
 		if command -v dpkg-query >/dev/null 2>&1; then install_debian
-		else echo "deps: not a Debian/Ubuntu system; install OpenCV 4 (with pkg-config file), FFmpeg and npm yourself" >&2; fi ;;
+		else echo "deps: not a Debian/Ubuntu system; install FFmpeg (with its libraries' pkg-config files) and npm yourself" >&2; fi ;;
 	Darwin) install_macos ;;
 	*) echo "deps: unsupported system $(uname -s)" >&2; exit 1 ;;
 esac

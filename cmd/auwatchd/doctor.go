@@ -1,14 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
-
-	"gocv.io/x/gocv"
 
 	"github.com/auwatchd/auwatchd/internal/lookup"
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
@@ -168,13 +167,13 @@ func specString(specs []onnx.TensorSpec) string {
 }
 
 func checkDecoder(r *report, path string) {
-	r.pass("OpenCV %s", gocv.OpenCVVersion())
+	r.pass("FFmpeg: %s", video.Versions())
 	if path == "" {
 		var cleanup func()
 		var err error
 		path, cleanup, err = doctorVideo()
 		if err != nil {
-			r.fail("install FFmpeg-enabled OpenCV (`make deps`)", "cannot make a test clip: %v", err)
+			r.fail("install FFmpeg's libraries (`make deps`)", "cannot make a test clip: %v", err)
 			return
 		}
 		defer cleanup()
@@ -182,7 +181,7 @@ func checkDecoder(r *report, path string) {
 	start := time.Now()
 	rd, err := video.Open(path)
 	if err != nil {
-		r.fail("check the file, or install FFmpeg-enabled OpenCV (`make deps`)", "FFmpeg decoder: %v", err)
+		r.fail("check the file, or install FFmpeg's libraries (`make deps`)", "FFmpeg decoder: %v", err)
 		return
 	}
 	defer rd.Close()
@@ -191,7 +190,7 @@ func checkDecoder(r *report, path string) {
 	for {
 		_, ok, err := rd.Next(&img)
 		if err != nil {
-			r.fail("check the file, or install FFmpeg-enabled OpenCV (`make deps`)", "FFmpeg decoder: %v", err)
+			r.fail("check the file, or install FFmpeg's libraries (`make deps`)", "FFmpeg decoder: %v", err)
 			return
 		}
 		if !ok {
@@ -215,7 +214,7 @@ func doctorVideo() (string, func(), error) {
 		return "", nil, err
 	}
 	cleanup := func() { os.RemoveAll(dir) }
-	path := filepath.Join(dir, "clip.avi")
+	path := filepath.Join(dir, "clip.y4m")
 	if err := writeClip(path); err != nil {
 		cleanup()
 		return "", nil, err
@@ -223,19 +222,17 @@ func doctorVideo() (string, func(), error) {
 	return path, cleanup, nil
 }
 
+// writeClip writes ten 64×48 frames of a colour ramp as a YUV4MPEG2 file,
+// which FFmpeg reads without any codec library.
 func writeClip(path string) error {
-	w, err := gocv.VideoWriterFile(path, "MJPG", 10, 64, 48, true)
-	if err != nil {
-		return err
+	const w, h = 64, 48
+	var buf bytes.Buffer
+	fmt.Fprintf(&buf, "YUV4MPEG2 W%d H%d F10:1 Ip A1:1 C420jpeg\n", w, h)
+	for i := range 10 {
+		buf.WriteString("FRAME\n")
+		buf.Write(bytes.Repeat([]byte{uint8(20 * i)}, w*h))
+		buf.Write(bytes.Repeat([]byte{100}, w*h/4))
+		buf.Write(bytes.Repeat([]byte{200}, w*h/4))
 	}
-	defer w.Close()
-	m := gocv.NewMatWithSize(48, 64, gocv.MatTypeCV8UC3)
-	defer m.Close()
-	for i := 0; i < 10; i++ {
-		m.SetTo(gocv.NewScalar(float64(20*i), 100, 200, 0))
-		if err := w.Write(m); err != nil {
-			return err
-		}
-	}
-	return nil
+	return os.WriteFile(path, buf.Bytes(), 0o644)
 }

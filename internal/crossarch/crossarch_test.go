@@ -26,13 +26,6 @@ const (
 	runtimeEnv = "AUWATCHD_EMULATED_ONNXRUNTIME"
 	// videosEnv names the test videos to measure, separated by commas.
 	videosEnv = "AUWATCHD_EMULATED_VIDEOS"
-	// sameFramesEnv, set to 1, gives both builds the same frames: each
-	// video is first decoded on this processor by ffmpeg into a lossless
-	// BGR copy, which every processor reads back byte for byte. Without it
-	// each build decodes the video itself, and FFmpeg's conversion of the
-	// decoded YUV to BGR rounds differently on arm64 than on x86-64 (by up
-	// to 2 levels), which alone moves mean r by up to about 0.01.
-	sameFramesEnv = "AUWATCHD_EMULATED_SAME_FRAMES"
 )
 
 // maxMeanRDifference is how far the emulated build's mean AU r may be from
@@ -92,15 +85,9 @@ func TestEmulatedProcessAgreesWithHost(t *testing.T) {
 			}
 			video := testenv.TestdataPath(t, "videos/"+name)
 			refCSV := testenv.TestdataPath(t, ref)
-			if os.Getenv(sameFramesEnv) == "1" {
-				video = losslessCopy(t, video)
-			}
 
 			hostRep, hostTime := process(t, []string{host}, hostRuntime, models, video, refCSV)
 			emuRep, emuTime := process(t, append(append([]string{}, emulator...), emulated), emulatedRuntime, models, video, refCSV)
-			if os.Getenv(sameFramesEnv) == "1" {
-				t.Logf("%s: both builds read the same frames, decoded on this processor", name)
-			}
 			t.Logf("%s: mean AU r %.4f emulated, %.4f on this processor (difference %+.4f); landmark NME %.4f and %.4f; %d and %d frames compared; %.0f s emulated, %.1f s here (emulated time is no speed figure)",
 				name, emuRep.MeanR, hostRep.MeanR, emuRep.MeanR-hostRep.MeanR, emuRep.LandmarkNME, hostRep.LandmarkNME,
 				emuRep.Frames, hostRep.Frames, emuTime.Seconds(), hostTime.Seconds())
@@ -113,19 +100,6 @@ func TestEmulatedProcessAgreesWithHost(t *testing.T) {
 			}
 		})
 	}
-}
-
-// losslessCopy decodes video with ffmpeg into BGR frames stored losslessly
-// (raw video in NUT) and returns the copy's path.
-func losslessCopy(t *testing.T, video string) string {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), filepath.Base(video)+".nut")
-	cmd := exec.Command("ffmpeg", "-loglevel", "error", "-y", "-i", video, "-an",
-		"-pix_fmt", "bgr24", "-c:v", "rawvideo", "-f", "nut", out)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, b)
-	}
-	return out
 }
 
 // process runs `auwatchd process` through argv (the binary, after any

@@ -1,6 +1,6 @@
 // Package bgr holds the 8-bit, 3-channel image type that the pipeline stages
-// pass between them. Pixels are stored in OpenCV's BGR order, row-major, with
-// no padding between rows, so a decoded gocv.Mat can be viewed without copying.
+// pass between them. Pixels are stored in BGR order (OpenCV's, which OpenFace
+// reads frames in), row-major, with no padding between rows.
 package bgr
 
 // Image is a W×H BGR image; the pixel (x, y) starts at Pix[(y*W+x)*3].
@@ -12,6 +12,16 @@ type Image struct {
 // New allocates a black W×H image.
 func New(w, h int) *Image {
 	return &Image{W: w, H: h, Pix: make([]uint8, w*h*3)}
+}
+
+// Reshape makes m a W×H image, keeping its pixel memory when it is large
+// enough; the pixels' values are then undefined.
+func (m *Image) Reshape(w, h int) {
+	n := w * h * 3
+	if cap(m.Pix) < n {
+		m.Pix = make([]uint8, n)
+	}
+	m.W, m.H, m.Pix = w, h, m.Pix[:n]
 }
 
 // At returns the blue, green and red values of pixel (x, y).

@@ -1,6 +1,7 @@
 package video
 
 import (
+	"bytes"
 	"errors"
 	"hash/fnv"
 	"math"
@@ -84,15 +85,61 @@ func TestVariableFrameRateGetsTrueTimes(t *testing.T) {
 	}
 }
 
+// A phone's portrait video is stored sideways with a display matrix; the
+// reader turns it upright the way FFmpeg's own player does.
 func TestRotationMetadataIsApplied(t *testing.T) {
 	dir := t.TempDir()
 	plain, rotated := filepath.Join(dir, "plain.mp4"), filepath.Join(dir, "rotated.mp4")
-	ffmpeg(t, "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=0.5", "-c:v", "mpeg4", plain)
+	ffmpeg(t, "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=0.5", "-c:v", "mpeg4", "-q:v", "2", plain)
 	ffmpeg(t, "-i", plain, "-c", "copy", "-metadata:s:v:0", "rotate=90", rotated)
-	_, _, img, info := readAll(t, rotated)
-	if img.W != 120 || img.H != 160 || info.Width != 120 || info.Height != 160 {
-		t.Fatalf("portrait video decoded as %d×%d (info %d×%d), want 120×160", img.W, img.H, info.Width, info.Height)
+	upright, info := firstFrame(t, rotated)
+	if upright.W != 120 || upright.H != 160 || info.Width != 120 || info.Height != 160 {
+		t.Fatalf("portrait video decoded as %d×%d (info %d×%d), want 120×160", upright.W, upright.H, info.Width, info.Height)
 	}
+	// The frame is the stored one turned losslessly, a quarter either way.
+	sideways, _ := firstFrame(t, plain)
+	var clockwise, anticlockwise bgr.Image
+	turn(&clockwise, &sideways, 1)
+	turn(&anticlockwise, &sideways, 3)
+	if !bytes.Equal(upright.Pix, clockwise.Pix) && !bytes.Equal(upright.Pix, anticlockwise.Pix) {
+		t.Error("the rotated video's frame is not the plain video's frame turned a quarter")
+	}
+	// FFmpeg's player turns it the same way: its frame differs from ours by
+	// its own YUV conversion's rounding at most (the other way, by ~100).
+	player := filepath.Join(dir, "player.bgr")
+	ffmpeg(t, "-i", rotated, "-f", "rawvideo", "-pix_fmt", "bgr24", "-frames:v", "1", player)
+	got, err := os.ReadFile(player)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := meanAbsDiff(got, upright.Pix); d > 2 {
+		t.Errorf("ffmpeg's upright frame differs from ours by %.1f levels on average", d)
+	}
+}
+
+func firstFrame(t *testing.T, path string) (bgr.Image, Info) {
+	t.Helper()
+	r, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var img bgr.Image
+	if _, _, err := r.Next(&img); err != nil {
+		t.Fatal(err)
+	}
+	return img, r.Info
+}
+
+func meanAbsDiff(a, b []uint8) float64 {
+	if len(a) != len(b) {
+		return math.Inf(1)
+	}
+	var sum int
+	for i := range a {
+		sum += max(int(a[i])-int(b[i]), int(b[i])-int(a[i]))
+	}
+	return float64(sum) / float64(len(a))
 }
 
 func TestRejectsNonVideos(t *testing.T) {
