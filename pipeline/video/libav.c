@@ -14,7 +14,29 @@ static int open_decoder(avr_reader *r, int threads) {
 	if (err < 0) return err;
 	r->codec->thread_count = threads;
 	r->codec->pkt_timebase = r->stream->time_base;
+	// Without this FFmpeg's x86 code takes shortcuts that round half-pel
+	// motion otherwise than every other processor's (MPEG-4 part 2 B-frames).
+	r->codec->flags |= AV_CODEC_FLAG_BITEXACT;
+#if !defined(__x86_64__)
+	// FFmpeg's NEON IDCT (MPEG-4 part 2, MJPEG, MPEG-1/2) rounds otherwise
+	// than its C one, which x86-64's SIMD one matches bit for bit; ask for
+	// the C one. (Streams that XviD wrote, for which FFmpeg picks the XviD
+	// IDCT on x86-64, still decode otherwise here.)
+	r->codec->idct_algo = FF_IDCT_SIMPLE;
+#endif
 	return avcodec_open2(r->codec, codec, NULL);
+}
+
+// display_matrix is the stream's display matrix, or NULL. FFmpeg 6.1 moved
+// it from the stream to the codec parameters, and 8 dropped the old place.
+static const int32_t *display_matrix(const AVStream *st) {
+#if LIBAVFORMAT_VERSION_MAJOR >= 61
+	const AVPacketSideData *sd = av_packet_side_data_get(st->codecpar->coded_side_data,
+		st->codecpar->nb_coded_side_data, AV_PKT_DATA_DISPLAYMATRIX);
+	return sd ? (const int32_t *)sd->data : NULL;
+#else
+	return (const int32_t *)av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+#endif
 }
 
 static void describe(const avr_reader *r, avr_info *info) {
@@ -34,8 +56,8 @@ static void describe(const avr_reader *r, avr_info *info) {
 		info->duration = (double)st->duration * av_q2d(st->time_base);
 	}
 	info->rotation = 0;
-	const uint8_t *matrix = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
-	if (matrix) info->rotation = av_display_rotation_get((const int32_t *)matrix);
+	const int32_t *matrix = display_matrix(st);
+	if (matrix) info->rotation = av_display_rotation_get(matrix);
 }
 
 int avr_open(const char *path, int threads, avr_reader **reader, avr_info *info) {
