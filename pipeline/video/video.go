@@ -14,6 +14,7 @@ import (
 	"os"
 
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
+	"github.com/auwatchd/auwatchd/pipeline/video/yuv"
 )
 
 // Info describes an opened video.
@@ -30,7 +31,7 @@ type Reader struct {
 	Info     Info
 	timeBase float64 // seconds per unit of the stream's timestamps
 	turns    int     // quarter turns clockwise that make a frame upright
-	yuv      [2]*yuvToBGR
+	yuv      [2]*yuv.Converter
 	sideways bgr.Image // a frame before it is turned upright
 
 	index   int  // the frame the next call of Next gives, from 0
@@ -176,7 +177,7 @@ func (r *Reader) convert(img *bgr.Image) error {
 	}
 	dst.Reshape(r.dec.size())
 	if f, fullRange, ok := r.dec.yuv420(); ok {
-		r.yuvTables(fullRange).convert(dst, f.planes[0], f.planes[1], f.planes[2], f.strides[0], f.strides[1])
+		r.yuvConverter(fullRange).Convert(dst, f.planes[0], f.planes[1], f.planes[2], f.strides[0], f.strides[1])
 	} else if err := r.dec.scale(dst); err != nil {
 		return err
 	}
@@ -186,13 +187,13 @@ func (r *Reader) convert(img *bgr.Image) error {
 	return nil
 }
 
-func (r *Reader) yuvTables(fullRange bool) *yuvToBGR {
+func (r *Reader) yuvConverter(fullRange bool) *yuv.Converter {
 	i := 0
 	if fullRange {
 		i = 1
 	}
 	if r.yuv[i] == nil {
-		r.yuv[i] = newYUVToBGR(fullRange)
+		r.yuv[i] = yuv.New(fullRange)
 	}
 	return r.yuv[i]
 }

@@ -1,8 +1,10 @@
-package video
+// Package yuv converts 4:2:0 planar YUV to BGR bit for bit as FFmpeg does
+// on x86-64, whatever the processor.
+package yuv
 
 import "github.com/auwatchd/auwatchd/pipeline/bgr"
 
-// yuvToBGR converts 4:2:0 planar YUV to BGR with the arithmetic of
+// Converter converts 4:2:0 planar YUV to BGR with the arithmetic of
 // FFmpeg's SSSE3 yuv420→bgr24 converter, the one OpenCV's FFmpeg backend
 // (and so OpenFace) gets on x86-64: 16-bit fixed point, ITU-R BT.601
 // coefficients (swscale's default, whatever the stream says), limited or
@@ -13,15 +15,32 @@ import "github.com/auwatchd/auwatchd/pipeline/bgr"
 //
 // Each term depends on one sample only, so it is a table: a pixel is
 // three table sums, clamped.
-type yuvToBGR struct {
+type Converter struct {
 	y, ub, ug, vr, vg [256]int32
+	// lanes holds the same arithmetic's constants, each in eight 16-bit
+	// lanes, for the vector code (yuv_amd64.s).
+	lanes [laneConsts][8]int16
 }
+
+// The constants of lanes, in order.
+const (
+	laneYOffset = iota
+	laneYCoeff
+	laneCOffset // chroma's centre, 128·8
+	laneUB
+	laneUG
+	laneVR
+	laneVG
+	laneConsts
+)
 
 // bt601 is swscale's default YCbCr→RGB matrix {crv, cbu, cgu, cgv}, in
 // 1/65536 units, for limited-range chroma.
 var bt601 = [4]int64{104597, 132201, 25675, 53279}
 
-func newYUVToBGR(fullRange bool) *yuvToBGR {
+// New returns the converter for limited-range (yuv420p) or full-range
+// (yuvj420p) input.
+func New(fullRange bool) *Converter {
 	crv, cbu, cgu, cgv := bt601[0], bt601[1], -bt601[2], -bt601[3]
 	cy, oy := int64(1<<16), int64(0)
 	if fullRange {
@@ -34,7 +53,12 @@ func newYUVToBGR(fullRange bool) *yuvToBGR {
 		oy = 16 << 16
 	}
 	yCoeff, yOffset := fixed16(cy<<13), fixed16(oy<<3)
-	var t yuvToBGR
+	var t Converter
+	for i, c := range [laneConsts]int32{yOffset, yCoeff, 1024, fixed16(cbu << 13), fixed16(cgu << 13), fixed16(crv << 13), fixed16(cgv << 13)} {
+		for l := range 8 {
+			t.lanes[i][l] = int16(c)
+		}
+	}
 	for i := range 256 {
 		// Samples are scaled by 8 and centred; no sum here or in
 		// convertRow leaves 16 bits, so the SIMD code's saturation never acts.
@@ -68,9 +92,9 @@ var clampTable = func() (t [2 * clampRange]uint8) {
 	return t
 }()
 
-// convert writes the w×h picture with planes y, u, v (rows yStride and
+// Convert writes the w×h picture with planes y, u, v (rows yStride and
 // cStride bytes apart) into img, which must be w×h.
-func (t *yuvToBGR) convert(img *bgr.Image, y, u, v []uint8, yStride, cStride int) {
+func (t *Converter) Convert(img *bgr.Image, y, u, v []uint8, yStride, cStride int) {
 	w, h := img.W, img.H
 	for row := range h {
 		t.convertRow(img.Pix[row*w*3:(row+1)*w*3], y[row*yStride:row*yStride+w],
@@ -79,10 +103,10 @@ func (t *yuvToBGR) convert(img *bgr.Image, y, u, v []uint8, yStride, cStride int
 }
 
 // convertRow converts one row: pixels in pairs, which share their chroma.
-func (t *yuvToBGR) convertRow(dst, y, u, v []uint8) {
+func (t *Converter) convertRow(dst, y, u, v []uint8) {
 	pairs := len(y) / 2
 	u, v = u[:(len(y)+1)/2], v[:(len(y)+1)/2]
-	for i := range pairs {
+	for i := t.convertRowVector(dst, y, u, v) / 2; i < pairs; i++ {
 		cu, cv := u[i], v[i]
 		b, g, r := t.ub[cu], t.ug[cu]+t.vg[cv], t.vr[cv]
 		l0, l1 := t.y[y[2*i]], t.y[y[2*i+1]]
