@@ -67,7 +67,7 @@ ARM64_GO := GOOS=linux GOARCH=arm64 CGO_ENABLED=1 CC="aarch64-linux-gnu-gcc --sy
 	PKG_CONFIG_LIBDIR=$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu/pkgconfig:$(ARM64_SYSROOT)/usr/share/pkgconfig \
 	$(GO)
 ARM64_EXEC := qemu-aarch64-static -L $(ARM64_SYSROOT)
-ARM64_KERNEL_PACKAGES = ./internal/linalg/ ./pipeline/clnf/ ./pipeline/video/
+ARM64_KERNEL_PACKAGES = ./internal/linalg/ ./pipeline/clnf/ ./pipeline/video/ ./pipeline/video/yuv/
 # Emulated runs are slow; a test binary may take this long.
 ARM64_TIMEOUT = 60m
 ARM64_COMPARE = $(GO) test -count=1 -v -timeout $(ARM64_TIMEOUT) -run TestEmulatedProcessAgrees ./internal/crossarch/

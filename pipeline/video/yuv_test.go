@@ -14,7 +14,7 @@ import (
 // chroma and an odd width come out the same from both.
 func TestYUVMatchesSwscaleOnX86(t *testing.T) {
 	if runtime.GOARCH != "amd64" || !cpu.X86.HasSSSE3 {
-		t.Skip("swscale does the SSSE3 arithmetic only on x86-64 processors with SSSE3; TestYUVTablesFollowTheSIMDArithmetic checks it everywhere")
+		t.Skip("swscale does the SSSE3 arithmetic only on x86-64 processors with SSSE3; yuv.TestEveryYUVFollowsTheSIMDArithmetic checks it everywhere")
 	}
 	dir := t.TempDir()
 	jpeg, odd := filepath.Join(dir, "jpeg.avi"), filepath.Join(dir, "odd.nut")

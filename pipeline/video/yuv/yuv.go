@@ -18,7 +18,7 @@ import "github.com/auwatchd/auwatchd/pipeline/bgr"
 type Converter struct {
 	y, ub, ug, vr, vg [256]int32
 	// lanes holds the same arithmetic's constants, each in eight 16-bit
-	// lanes, for the vector code (yuv_amd64.s).
+	// lanes, for the vector code (yuv_amd64.s, yuv_arm64.s).
 	lanes [laneConsts][8]int16
 }
 

@@ -24,19 +24,28 @@ func simdLane(y, u, v uint8, fullRange bool) (b, g, r uint8) {
 	return pack(sat(ly + mulhi(uu, c[2]))), pack(sat(ly + green)), pack(sat(ly + mulhi(vv, c[4])))
 }
 
-func TestYUVTablesFollowTheSIMDArithmetic(t *testing.T) {
+// Every Y, U, V, through the vector code where the processor has it: rows
+// of all 256 luma values, one row per chroma pair.
+func TestEveryYUVFollowsTheSIMDArithmetic(t *testing.T) {
+	y, u, v := make([]uint8, 256), make([]uint8, 128), make([]uint8, 128)
+	for i := range y {
+		y[i] = uint8(i)
+	}
+	dst := make([]uint8, 3*256)
 	for _, full := range []bool{false, true} {
 		conv := New(full)
-		img := bgr.Image{W: 2, H: 1, Pix: make([]uint8, 6)}
 		bad := 0
-		for y := range 256 {
-			for u := range 256 {
-				for v := range 256 {
-					conv.convertRow(img.Pix[:3], []uint8{uint8(y)}, []uint8{uint8(u)}, []uint8{uint8(v)})
-					b, g, r := simdLane(uint8(y), uint8(u), uint8(v), full)
-					if img.Pix[0] != b || img.Pix[1] != g || img.Pix[2] != r {
+		for cu := range 256 {
+			for cv := range 256 {
+				for i := range u {
+					u[i], v[i] = uint8(cu), uint8(cv)
+				}
+				conv.convertRow(dst, y, u, v)
+				for x := range 256 {
+					b, g, r := simdLane(uint8(x), uint8(cu), uint8(cv), full)
+					if dst[3*x] != b || dst[3*x+1] != g || dst[3*x+2] != r {
 						if bad++; bad <= 5 {
-							t.Errorf("full range %v, YUV %d %d %d: BGR %v, want %d %d %d", full, y, u, v, img.Pix[:3], b, g, r)
+							t.Errorf("full range %v, YUV %d %d %d: BGR %v, want %d %d %d", full, x, cu, cv, dst[3*x:3*x+3], b, g, r)
 						}
 					}
 				}
