@@ -88,7 +88,7 @@ test-arm64: deps weights testdata build-arm64 test-arm64-kernels
 
 # `make app` builds bin/auwatchd.app on macOS: a menu-bar app (no Dock icon)
 # carrying the models, ONNX Runtime and its own copies of every library the
-# binary loads from Homebrew (OpenCV and what OpenCV loads), rewritten to be
+# binary loads from Homebrew (FFmpeg and what FFmpeg loads), rewritten to be
 # loaded from the app alone and signed ad hoc (app/bundler; the plan is
 # package app/bundle's, tested on every system).
 APP := bin/auwatchd.app

@@ -13,12 +13,20 @@ import (
 // The fixtures are what `otool -L FILE` prints for each file, followed by
 // the "path … (offset 12)" line `otool -l FILE` prints for each LC_RPATH:
 //
-//   - homebrew-opencv@4.otool: auwatchd built against Homebrew's keg-only
-//     opencv@4 (4.13) on Apple silicon, the four OpenCV modules it decodes,
-//     converts and resizes with, and every library they load in turn, as
-//     Homebrew names them: OpenCV's modules by their opt path and each other
-//     by @rpath, FFmpeg's libraries each other by their Cellar path, and
-//     OpenEXR and WebP theirs by @rpath with @loader_path run paths;
+//   - homebrew-ffmpeg.otool: auwatchd built against Homebrew's ffmpeg (8.0)
+//     on Apple silicon, FFmpeg's four libraries it decodes with by their
+//     opt path, and every library they load in turn, as Homebrew names
+//     them: FFmpeg's libraries each other by their Cellar path, the codecs
+//     by their opt path. The libraries' listings are those of the next
+//     fixture; the executable's own listing is that one's with OpenCV's
+//     modules (and libc++, which only they needed) replaced by the four
+//     FFmpeg libraries, named as OpenCV's videoio module named them;
+//   - homebrew-opencv@4.otool: auwatchd as it was built against Homebrew's
+//     keg-only opencv@4 (4.13) on Apple silicon, the four OpenCV modules it
+//     decoded with, and every library they load in turn, as Homebrew names
+//     them: OpenCV's modules by their opt path and each other by @rpath,
+//     FFmpeg's libraries each other by their Cellar path, and OpenEXR and
+//     WebP theirs by @rpath with @loader_path run paths;
 //   - onnxruntime-1.24.1-darwin-arm64.otool: the load commands of
 //     bin/napi-v6/darwin/arm64/libonnxruntime.1.24.1.dylib from the npm
 //     package onnxruntime-node@1.24.1 (sha256 7ad6507a…8275c, the file
@@ -150,8 +158,39 @@ func bundled(t *testing.T, plan Plan, inspect Inspector, root string) []Image {
 	return images
 }
 
+// The plan for what auwatchd links now (FFmpeg's libraries, which load
+// each other and their codecs by absolute paths), and for the tree it linked
+// before (OpenCV's modules, and libraries that load each other by @rpath
+// with @loader_path run paths), leaves nothing loaded from outside the app.
 func TestPlanLeavesNoLoadPathOutsideTheBundle(t *testing.T) {
-	inspect, _ := fixtureFiles(t, "homebrew-opencv@4.otool", "onnxruntime-1.24.1-darwin-arm64.otool")
+	for _, c := range []struct {
+		fixture, linked string
+		want            []string
+	}{
+		{"homebrew-ffmpeg.otool", "@rpath/libavformat.62.dylib", []string{
+			"auwatchd", "libavcodec.62.dylib", "libavformat.62.dylib", "libavutil.60.dylib", "libcrypto.3.dylib",
+			"libdav1d.7.dylib", "libmp3lame.0.dylib", "libonnxruntime.dylib", "libopus.0.dylib", "libssl.3.dylib",
+			"libswresample.6.dylib", "libswscale.9.dylib", "libvpx.11.dylib", "libx264.165.dylib", "libx265.215.dylib",
+		}},
+		{"homebrew-opencv@4.otool", "@rpath/libopencv_videoio.413.dylib", []string{
+			"auwatchd", "libIex-3_4.33.dylib", "libIlmThread-3_4.33.dylib", "libImath-3_2.30.dylib",
+			"libOpenEXR-3_4.33.dylib", "libOpenEXRCore-3_4.33.dylib", "libavcodec.62.dylib", "libavformat.62.dylib",
+			"libavutil.60.dylib", "libcrypto.3.dylib", "libdav1d.7.dylib", "libdeflate.0.dylib", "libjpeg.8.dylib",
+			"liblzma.5.dylib", "libmp3lame.0.dylib", "libonnxruntime.dylib", "libopencv_core.413.dylib",
+			"libopencv_imgcodecs.413.dylib", "libopencv_imgproc.413.dylib", "libopencv_videoio.413.dylib",
+			"libopenjp2.7.dylib", "libopus.0.dylib", "libpng16.16.dylib", "libsharpyuv.0.dylib", "libssl.3.dylib",
+			"libswresample.6.dylib", "libswscale.9.dylib", "libtbb.12.dylib", "libtiff.6.dylib", "libvpx.11.dylib",
+			"libwebp.7.dylib", "libx264.165.dylib", "libx265.215.dylib", "libzstd.1.dylib",
+		}},
+	} {
+		t.Run(c.fixture, func(t *testing.T) {
+			checkPlan(t, c.fixture, c.linked, c.want)
+		})
+	}
+}
+
+func checkPlan(t *testing.T, fixture, linked string, want []string) {
+	inspect, _ := fixtureFiles(t, fixture, "onnxruntime-1.24.1-darwin-arm64.otool")
 	plan, err := PlanBundle(appRoots, inspect)
 	if err != nil {
 		t.Fatal(err)
@@ -161,16 +200,6 @@ func TestPlanLeavesNoLoadPathOutsideTheBundle(t *testing.T) {
 		copied = append(copied, path.Base(c.To))
 	}
 	slices.Sort(copied)
-	want := []string{
-		"auwatchd", "libIex-3_4.33.dylib", "libIlmThread-3_4.33.dylib", "libImath-3_2.30.dylib",
-		"libOpenEXR-3_4.33.dylib", "libOpenEXRCore-3_4.33.dylib", "libavcodec.62.dylib", "libavformat.62.dylib",
-		"libavutil.60.dylib", "libcrypto.3.dylib", "libdav1d.7.dylib", "libdeflate.0.dylib", "libjpeg.8.dylib",
-		"liblzma.5.dylib", "libmp3lame.0.dylib", "libonnxruntime.dylib", "libopencv_core.413.dylib",
-		"libopencv_imgcodecs.413.dylib", "libopencv_imgproc.413.dylib", "libopencv_videoio.413.dylib",
-		"libopenjp2.7.dylib", "libopus.0.dylib", "libpng16.16.dylib", "libsharpyuv.0.dylib", "libssl.3.dylib",
-		"libswresample.6.dylib", "libswscale.9.dylib", "libtbb.12.dylib", "libtiff.6.dylib", "libvpx.11.dylib",
-		"libwebp.7.dylib", "libx264.165.dylib", "libx265.215.dylib", "libzstd.1.dylib",
-	}
 	if !slices.Equal(copied, want) {
 		t.Errorf("copies\n got %q\nwant %q", copied, want)
 	}
@@ -193,7 +222,7 @@ func TestPlanLeavesNoLoadPathOutsideTheBundle(t *testing.T) {
 		}
 	}
 	exe := images[0]
-	if !slices.Equal(exe.RPaths, []string{"@executable_path/../Frameworks"}) || !slices.Contains(exe.Deps, "@rpath/libopencv_videoio.413.dylib") {
+	if !slices.Equal(exe.RPaths, []string{"@executable_path/../Frameworks"}) || !slices.Contains(exe.Deps, linked) {
 		t.Errorf("the executable after the edit: %+v", exe)
 	}
 }

@@ -3,7 +3,7 @@ package main
 /*
 #include <malloc.h>
 
-// ONNX Runtime, OpenCV and FFmpeg allocate from several threads, and glibc
+// ONNX Runtime and FFmpeg allocate from several threads, and glibc
 // gives each thread a malloc arena of its own, which keeps freed memory
 // resident apart from the others. Two arenas lower the peak resident memory
 // by some 10 to 20 MB at the same speed (measured on the 1080x720 sample
