@@ -36,8 +36,9 @@ type Reader struct {
 
 	index   int  // the frame the next call of Next gives, from 0
 	pending bool // the decoder holds that frame already (after a seek)
-	// inOrder holds the presentation times of the frames decoded in order
-	// from the first; ordered says it still does (a seek far ahead ends it).
+	// inOrder holds the presentation times of frames 0, 1, … as decoded in
+	// order from the first, up to the first without one; ordered says the
+	// decoder is still on that path (a seek far ahead leaves it).
 	inOrder []int64
 	ordered bool
 	last    float64 // the previous frame's timestamp
@@ -144,8 +145,9 @@ func (r *Reader) advance() error {
 	}
 	if r.ordered && r.index == len(r.inOrder) {
 		pts, ok := r.dec.pts()
-		r.ordered = ok
-		r.inOrder = append(r.inOrder, pts)
+		if r.ordered = ok; ok {
+			r.inOrder = append(r.inOrder, pts)
+		}
 	}
 	return nil
 }
@@ -213,7 +215,7 @@ func (r *Reader) Seek(n int) error {
 	switch {
 	case n >= r.index && n-r.index < seekAhead:
 		err = r.skipTo(n)
-	case n < len(r.inOrder) && r.ordered:
+	case n < len(r.inOrder):
 		err = r.seekKnown(n)
 	default:
 		err = r.seekEstimated(n)
@@ -228,7 +230,7 @@ func (r *Reader) Seek(n int) error {
 // timeBefore is frame n-1's timestamp, for the check that timestamps rise:
 // exact when that frame was decoded in order, else by the frame rate.
 func (r *Reader) timeBefore(n int) float64 {
-	if n > 0 && n <= len(r.inOrder) && r.ordered && r.timeBase > 0 {
+	if n > 0 && n <= len(r.inOrder) && r.timeBase > 0 {
 		return float64(r.inOrder[n-1]-r.inOrder[0]) * r.timeBase
 	}
 	return float64(n-1) / r.Info.FPS
@@ -270,7 +272,7 @@ func (r *Reader) seekKnown(n int) error {
 			return r.pastEnd(err)
 		}
 		if pts, ok := r.dec.pts(); ok && pts >= target {
-			r.index, r.pending = n, true
+			r.index, r.pending, r.ordered = n, true, true
 			return nil
 		}
 	}
@@ -280,15 +282,15 @@ func (r *Reader) seekKnown(n int) error {
 // to a key frame some frames before the estimate, farther back while that
 // key frame turns out to lie past frame n, then decoding forward.
 func (r *Reader) seekEstimated(n int) error {
-	if len(r.inOrder) == 0 {
+	if r.index == 0 && !r.pending {
 		if err := r.skipTo(0); err != nil {
 			return err
 		}
 	}
-	origin := r.inOrder[0]
-	if !r.ordered || r.timeBase <= 0 {
+	if len(r.inOrder) == 0 || r.timeBase <= 0 {
 		return r.rewindTo(n)
 	}
+	origin := r.inOrder[0]
 	r.ordered = false
 	for back := 16; ; back *= 2 {
 		from := max(n-back, 0)
@@ -315,7 +317,7 @@ func (r *Reader) rewindTo(n int) error {
 	if err := r.dec.seek(int64(r.dec.info.start_time)); err != nil {
 		return err
 	}
-	r.index, r.inOrder, r.ordered = 0, r.inOrder[:0], true
+	r.index, r.pending, r.ordered = 0, false, true
 	return r.skipTo(n)
 }
 

@@ -176,7 +176,7 @@ func TestRejectsNonVideos(t *testing.T) {
 // A seek, near (decoding forward) or far (the decoder's own seek), backwards
 // or forwards, lands on the very frame that decoding in order gives.
 func TestSeekLandsOnTheFrame(t *testing.T) {
-	for _, rel := range []string{"videos/default.wmv", "videos/subj01_timepoint01.mp4"} {
+	for _, rel := range []string{"videos/default.wmv", "videos/subj01_timepoint01.mp4", "videos/2015-10-15-15-14.avi"} {
 		path := testenv.TestdataPath(t, rel)
 		var sums []uint64
 		r, err := Open(path)
@@ -208,6 +208,25 @@ func TestSeekLandsOnTheFrame(t *testing.T) {
 		}
 		if err := r.Seek(n + 5); err == nil {
 			t.Errorf("%s: a seek past the end succeeded", rel)
+		}
+		r.Close()
+
+		// Far ahead of anything decoded, in the order a report asks for
+		// frames: found by the frame rate.
+		r, err = Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, target := range []int{n / 3, n/3 + 1, 2 * n / 3, n - 1} {
+			if err := r.Seek(target); err != nil {
+				t.Fatalf("%s: %v", rel, err)
+			}
+			if _, ok, err := r.Next(&img); err != nil || !ok {
+				t.Fatalf("%s: frame %d after a seek: %v, %v", rel, target, ok, err)
+			}
+			if pixelSum(img.Pix) != sums[target] {
+				t.Errorf("%s: the seek ahead to frame %d gave another frame", rel, target)
+			}
 		}
 		r.Close()
 	}
