@@ -1,5 +1,12 @@
 #include "textflag.h"
 
+// MULHI sets vd to the high halves of the 16×16-bit products of Va and Vc
+// (x86's PMULHW), through V28 and V29: SMULL and SMULL2, then UZP2.
+#define MULHI(vd, a, c) \
+	WORD $(0x0E60C000 | (c)<<16 | (a)<<5 | 28); \
+	WORD $(0x4E60C000 | (c)<<16 | (a)<<5 | 29); \
+	VUZP2 V29.H8, V28.H8, vd
+
 // func yuvRowsNEON(dst, y, u, v *uint8, blocks int, lanes *[laneConsts][8]int16)
 //
 // Sixteen pixels a block: luma and the eight chroma pairs widened to 16-bit
@@ -37,37 +44,16 @@ block:
 	VSUB V22.H8, V6.H8, V6.H8
 	VSUB V22.H8, V7.H8, V7.H8
 	VSUB V22.H8, V16.H8, V16.H8
-	// the high halves of 16×16-bit products (x86's PMULHW)
-	WORD $0x0e75c07c // SMULL V28.4S, V3.4H, V21.4H
-	WORD $0x4e75c07d // SMULL2 V29.4S, V3.8H, V21.8H
-	VUZP2 V29.H8, V28.H8, V3.H8
-	WORD $0x0e75c09c // SMULL V28.4S, V4.4H, V21.4H
-	WORD $0x4e75c09d // SMULL2 V29.4S, V4.8H, V21.8H
-	VUZP2 V29.H8, V28.H8, V4.H8
-	WORD $0x0e77c0bc // SMULL V28.4S, V5.4H, V23.4H
-	WORD $0x4e77c0bd // SMULL2 V29.4S, V5.8H, V23.8H
-	VUZP2 V29.H8, V28.H8, V17.H8
-	WORD $0x0e77c0dc // SMULL V28.4S, V6.4H, V23.4H
-	WORD $0x4e77c0dd // SMULL2 V29.4S, V6.8H, V23.8H
-	VUZP2 V29.H8, V28.H8, V18.H8
-	WORD $0x0e78c0bc // SMULL V28.4S, V5.4H, V24.4H
-	WORD $0x4e78c0bd // SMULL2 V29.4S, V5.8H, V24.8H
-	VUZP2 V29.H8, V28.H8, V5.H8
-	WORD $0x0e78c0dc // SMULL V28.4S, V6.4H, V24.4H
-	WORD $0x4e78c0dd // SMULL2 V29.4S, V6.8H, V24.8H
-	VUZP2 V29.H8, V28.H8, V6.H8
-	WORD $0x0e7ac0fc // SMULL V28.4S, V7.4H, V26.4H
-	WORD $0x4e7ac0fd // SMULL2 V29.4S, V7.8H, V26.8H
-	VUZP2 V29.H8, V28.H8, V19.H8
-	WORD $0x0e7ac21c // SMULL V28.4S, V16.4H, V26.4H
-	WORD $0x4e7ac21d // SMULL2 V29.4S, V16.8H, V26.8H
-	VUZP2 V29.H8, V28.H8, V27.H8
-	WORD $0x0e79c0fc // SMULL V28.4S, V7.4H, V25.4H
-	WORD $0x4e79c0fd // SMULL2 V29.4S, V7.8H, V25.8H
-	VUZP2 V29.H8, V28.H8, V7.H8
-	WORD $0x0e79c21c // SMULL V28.4S, V16.4H, V25.4H
-	WORD $0x4e79c21d // SMULL2 V29.4S, V16.8H, V25.8H
-	VUZP2 V29.H8, V28.H8, V16.H8
+	MULHI(V3.H8, 3, 21) // luma
+	MULHI(V4.H8, 4, 21)
+	MULHI(V17.H8, 5, 23) // U to blue
+	MULHI(V18.H8, 6, 23)
+	MULHI(V5.H8, 5, 24) // U to green
+	MULHI(V6.H8, 6, 24)
+	MULHI(V19.H8, 7, 26) // V to green
+	MULHI(V27.H8, 16, 26)
+	MULHI(V7.H8, 7, 25) // V to red
+	MULHI(V16.H8, 16, 25)
 	VADD V19.H8, V5.H8, V5.H8 // green terms
 	VADD V27.H8, V6.H8, V6.H8
 	VADD V3.H8, V17.H8, V17.H8 // blue
