@@ -91,7 +91,11 @@ func TestRotationMetadataIsApplied(t *testing.T) {
 	dir := t.TempDir()
 	plain, rotated := filepath.Join(dir, "plain.mp4"), filepath.Join(dir, "rotated.mp4")
 	ffmpeg(t, "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=0.5", "-c:v", "mpeg4", "-q:v", "2", plain)
-	ffmpeg(t, "-i", plain, "-c", "copy", "-metadata:s:v:0", "rotate=90", rotated)
+	// FFmpeg 6 and later set the display matrix with -display_rotation;
+	// older ones only with the stream's rotate tag.
+	if err := exec.Command("ffmpeg", "-v", "error", "-y", "-display_rotation:v:0", "90", "-i", plain, "-c", "copy", rotated).Run(); err != nil {
+		ffmpeg(t, "-i", plain, "-c", "copy", "-metadata:s:v:0", "rotate=90", rotated)
+	}
 	upright, info := firstFrame(t, rotated)
 	if upright.W != 120 || upright.H != 160 || info.Width != 120 || info.Height != 160 {
 		t.Fatalf("portrait video decoded as %d×%d (info %d×%d), want 120×160", upright.W, upright.H, info.Width, info.Height)
