@@ -18,7 +18,7 @@ func TestDoctorPasses(t *testing.T) {
 	}
 	for _, want := range []string{"ONNX Runtime 1.24.1", "execution provider", "all 96 present",
 		"retinaface_mnet025.onnx: input0[1 3 640 640]", "pfld_68.onnx: input[1 3 112 112] → output[1 136]",
-		"OpenCV 4.", "changeLighting.wmv: 88 frames, 15.00 fps, 640×480"} {
+		"FFmpeg: libavformat ", "changeLighting.wmv: 88 frames, 15.00 fps, 640×480"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, out)
 		}

@@ -61,7 +61,7 @@ func Open(path string) (*Reader, error) {
 	}
 	dec, err := openDecoder(path, 0)
 	if err != nil {
-		return nil, fmt.Errorf("open video %s: %v: %w", path, err, ErrNotVideo)
+		return nil, fmt.Errorf("open video %s: %w (FFmpeg: %v)", path, ErrNotVideo, err)
 	}
 	r := &Reader{path: path, dec: dec, ordered: true}
 	r.describe()
