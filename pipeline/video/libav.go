@@ -66,9 +66,8 @@ func (d *decoder) pts() (pts int64, ok bool) {
 	return int64(p), ok
 }
 
-// frame describes the current frame's pixels.
-type frame struct {
-	w, h    int
+// planes are the current frame's Y, U and V planes, rows strides apart.
+type planes struct {
 	planes  [3][]uint8
 	strides [3]int
 }
@@ -76,9 +75,8 @@ type frame struct {
 // yuv420 returns the current frame when it is 8-bit 4:2:0 planar YUV (with
 // whether it is full range), with its planes as slices of FFmpeg's memory,
 // valid until the next call of next or seek.
-func (d *decoder) yuv420() (f frame, fullRange, ok bool) {
+func (d *decoder) yuv420() (f planes, fullRange, ok bool) {
 	av := d.r.frame
-	f = frame{w: int(av.width), h: int(av.height)}
 	switch av.format {
 	case C.AV_PIX_FMT_YUV420P, C.AV_PIX_FMT_YUVA420P:
 	case C.AV_PIX_FMT_YUVJ420P:
@@ -91,9 +89,9 @@ func (d *decoder) yuv420() (f frame, fullRange, ok bool) {
 		return f, false, false
 	}
 	for i := range 3 {
-		stride, rows := int(av.linesize[i]), f.h
+		stride, rows := int(av.linesize[i]), int(av.height)
 		if i > 0 {
-			rows = (f.h + 1) / 2
+			rows = (rows + 1) / 2
 		}
 		if stride <= 0 || av.data[i] == nil {
 			return f, false, false
@@ -133,8 +131,8 @@ func avError(code C.int) error {
 
 var errNoVideoStream = errors.New("the file has no video stream")
 
-// versions names the FFmpeg libraries this build runs with.
-func versions() string {
+// Versions names the FFmpeg libraries the decoder runs with.
+func Versions() string {
 	v := func(n C.uint) string { return fmt.Sprintf("%d.%d.%d", n>>16, n>>8&0xff, n&0xff) }
 	return fmt.Sprintf("libavformat %s, libavcodec %s, libswscale %s",
 		v(C.avformat_version()), v(C.avcodec_version()), v(C.swscale_version()))

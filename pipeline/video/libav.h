@@ -30,7 +30,7 @@ typedef struct {
 	double rotation;        // degrees counter-clockwise from the display matrix
 } avr_info;
 
-// avr_open opens path and its first video stream's decoder. On failure it
+// avr_open opens path and the decoder of the video stream FFmpeg deems best. On failure it
 // returns a negative AVERROR and *reader is NULL; AVERROR_STREAM_NOT_FOUND
 // says there is no video stream.
 int avr_open(const char *path, int threads, avr_reader **reader, avr_info *info);

@@ -29,9 +29,8 @@ type Reader struct {
 	path     string
 	dec      *decoder
 	Info     Info
-	timeBase float64 // seconds per unit of the stream's timestamps
-	turns    int     // quarter turns clockwise that make a frame upright
-	yuv      [2]*yuv.Converter
+	timeBase float64   // seconds per unit of the stream's timestamps
+	turns    int       // quarter turns clockwise that make a frame upright
 	sideways bgr.Image // a frame before it is turned upright
 
 	index   int  // the frame the next call of Next gives, from 0
@@ -179,7 +178,11 @@ func (r *Reader) convert(img *bgr.Image) error {
 	}
 	dst.Reshape(r.dec.size())
 	if f, fullRange, ok := r.dec.yuv420(); ok {
-		r.yuvConverter(fullRange).Convert(dst, f.planes[0], f.planes[1], f.planes[2], f.strides[0], f.strides[1])
+		conv := yuv.Limited
+		if fullRange {
+			conv = yuv.Full
+		}
+		conv.Convert(dst, f.planes[0], f.planes[1], f.planes[2], f.strides[0], f.strides[1])
 	} else if err := r.dec.scale(dst); err != nil {
 		return err
 	}
@@ -187,17 +190,6 @@ func (r *Reader) convert(img *bgr.Image) error {
 		turn(img, dst, r.turns)
 	}
 	return nil
-}
-
-func (r *Reader) yuvConverter(fullRange bool) *yuv.Converter {
-	i := 0
-	if fullRange {
-		i = 1
-	}
-	if r.yuv[i] == nil {
-		r.yuv[i] = yuv.New(fullRange)
-	}
-	return r.yuv[i]
 }
 
 // Seek makes frame n, counted from 0, the next one Next decodes. A frame
@@ -325,6 +317,3 @@ func (r *Reader) rewindTo(n int) error {
 func (r *Reader) Close() {
 	r.dec.close()
 }
-
-// Versions names the FFmpeg libraries the decoder runs with.
-func Versions() string { return versions() }

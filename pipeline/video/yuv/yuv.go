@@ -38,9 +38,9 @@ const (
 // 1/65536 units, for limited-range chroma.
 var bt601 = [4]int64{104597, 132201, 25675, 53279}
 
-// New returns the converter for limited-range (yuv420p) or full-range
-// (yuvj420p) input.
-func New(fullRange bool) *Converter {
+// newConverter makes the converter for limited-range (yuv420p) or
+// full-range (yuvj420p) input.
+func newConverter(fullRange bool) *Converter {
 	crv, cbu, cgu, cgv := bt601[0], bt601[1], -bt601[2], -bt601[3]
 	cy, oy := int64(1<<16), int64(0)
 	if fullRange {
@@ -52,9 +52,10 @@ func New(fullRange bool) *Converter {
 		cy = cy * 255 / 219
 		oy = 16 << 16
 	}
-	yCoeff, yOffset := fixed16(cy<<13), fixed16(oy<<3)
+	k := [laneConsts]int32{fixed16(oy << 3), fixed16(cy << 13), 1024,
+		fixed16(cbu << 13), fixed16(cgu << 13), fixed16(crv << 13), fixed16(cgv << 13)}
 	var t Converter
-	for i, c := range [laneConsts]int32{yOffset, yCoeff, 1024, fixed16(cbu << 13), fixed16(cgu << 13), fixed16(crv << 13), fixed16(cgv << 13)} {
+	for i, c := range k {
 		for l := range 8 {
 			t.lanes[i][l] = int16(c)
 		}
@@ -62,15 +63,22 @@ func New(fullRange bool) *Converter {
 	for i := range 256 {
 		// Samples are scaled by 8 and centred; no sum here or in
 		// convertRow leaves 16 bits, so the SIMD code's saturation never acts.
-		c := int32(i<<3) - 1024
-		t.y[i] = mulHigh(int32(i<<3)-yOffset, yCoeff)
-		t.ub[i] = mulHigh(c, fixed16(cbu<<13))
-		t.ug[i] = mulHigh(c, fixed16(cgu<<13))
-		t.vr[i] = mulHigh(c, fixed16(crv<<13))
-		t.vg[i] = mulHigh(c, fixed16(cgv<<13))
+		c := int32(i<<3) - k[laneCOffset]
+		t.y[i] = mulHigh(int32(i<<3)-k[laneYOffset], k[laneYCoeff])
+		t.ub[i] = mulHigh(c, k[laneUB])
+		t.ug[i] = mulHigh(c, k[laneUG])
+		t.vr[i] = mulHigh(c, k[laneVR])
+		t.vg[i] = mulHigh(c, k[laneVG])
 	}
 	return &t
 }
+
+// The converters for limited-range (yuv420p) and full-range (yuvj420p)
+// input; a Converter is never changed once made, so one serves every video.
+var (
+	Limited = newConverter(false)
+	Full    = newConverter(true)
+)
 
 // fixed16 rounds a 16.16 value to a saturated 16-bit integer.
 func fixed16(f int64) int32 {

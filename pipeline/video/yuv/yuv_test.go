@@ -33,7 +33,7 @@ func TestEveryYUVFollowsTheSIMDArithmetic(t *testing.T) {
 	}
 	dst := make([]uint8, 3*256)
 	for _, full := range []bool{false, true} {
-		conv := New(full)
+		conv := newConverter(full)
 		bad := 0
 		for cu := range 256 {
 			for cv := range 256 {
@@ -59,7 +59,7 @@ func TestEveryYUVFollowsTheSIMDArithmetic(t *testing.T) {
 func TestRowsFollowTheSIMDArithmetic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, full := range []bool{false, true} {
-		conv := New(full)
+		conv := newConverter(full)
 		for _, w := range []int{1, 2, 7, 8, 9, 15, 16, 17, 33, 640, 1079, 1080} {
 			y, u, v := make([]uint8, w), make([]uint8, (w+1)/2), make([]uint8, (w+1)/2)
 			for i := range y {
@@ -90,7 +90,7 @@ func BenchmarkConvert(b *testing.B) {
 	for i := range u {
 		u[i], v[i] = uint8(i*3), uint8(i*5)
 	}
-	conv := New(false)
+	conv := Limited
 	img := bgr.New(w, h)
 	b.SetBytes(w * h * 3)
 	for b.Loop() {
