@@ -24,23 +24,15 @@ func TestFramesMatchRecorded(t *testing.T) {
 			}
 			defer r.Close()
 			pixels, stamps := sha256.New(), sha256.New()
-			var img bgr.Image
 			frames := 0
-			for {
-				ts, ok, err := r.Next(&img)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !ok {
-					break
-				}
+			eachFrame(t, r, func(ts float64, img *bgr.Image) {
 				frames++
 				if img.W != want.w || img.H != want.h {
 					t.Fatalf("frame %d is %d×%d, want %d×%d", frames, img.W, img.H, want.w, want.h)
 				}
 				pixels.Write(img.Pix)
 				fmt.Fprintf(stamps, "%.6f\n", ts)
-			}
+			})
 			if frames != want.frames {
 				t.Errorf("%d frames, want %d", frames, want.frames)
 			}

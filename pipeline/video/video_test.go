@@ -14,24 +14,35 @@ import (
 	"github.com/auwatchd/auwatchd/pipeline/bgr"
 )
 
-func readAll(t *testing.T, path string) (frames int, stamps []float64, img bgr.Image, info Info) {
+// eachFrame decodes the rest of r's frames, handing each to frame.
+func eachFrame(t *testing.T, r *Reader, frame func(ts float64, img *bgr.Image)) {
 	t.Helper()
-	r, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	var img bgr.Image
 	for {
 		ts, ok, err := r.Next(&img)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !ok {
-			return frames, stamps, img, r.Info
+			return
 		}
+		frame(ts, &img)
+	}
+}
+
+func readAll(t *testing.T, path string) (frames int, stamps []float64, last bgr.Image, info Info) {
+	t.Helper()
+	r, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	eachFrame(t, r, func(ts float64, img *bgr.Image) {
 		frames++
 		stamps = append(stamps, ts)
-	}
+		last = *img
+	})
+	return frames, stamps, last, r.Info
 }
 
 func TestDecodesSampleVideos(t *testing.T) {
@@ -187,29 +198,23 @@ func TestSeekLandsOnTheFrame(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var img bgr.Image
-		for {
-			_, ok, err := r.Next(&img)
-			if err != nil {
-				t.Fatal(err)
+		eachFrame(t, r, func(_ float64, img *bgr.Image) { sums = append(sums, pixelSum(img.Pix)) })
+		seekEach := func(r *Reader, targets ...int) {
+			var img bgr.Image
+			for _, target := range targets {
+				if err := r.Seek(target); err != nil {
+					t.Fatalf("%s: %v", rel, err)
+				}
+				if _, ok, err := r.Next(&img); err != nil || !ok {
+					t.Fatalf("%s: frame %d after a seek: %v, %v", rel, target, ok, err)
+				}
+				if pixelSum(img.Pix) != sums[target] {
+					t.Errorf("%s: the seek to frame %d gave another frame", rel, target)
+				}
 			}
-			if !ok {
-				break
-			}
-			sums = append(sums, pixelSum(img.Pix))
 		}
 		n := len(sums)
-		for _, target := range []int{n - 1, 3, 5, n / 2, 0, n - 2} {
-			if err := r.Seek(target); err != nil {
-				t.Fatalf("%s: %v", rel, err)
-			}
-			if _, ok, err := r.Next(&img); err != nil || !ok {
-				t.Fatalf("%s: frame %d after a seek: %v, %v", rel, target, ok, err)
-			}
-			if pixelSum(img.Pix) != sums[target] {
-				t.Errorf("%s: the seek to frame %d gave another frame", rel, target)
-			}
-		}
+		seekEach(r, n-1, 3, 5, n/2, 0, n-2)
 		if err := r.Seek(n + 5); err == nil {
 			t.Errorf("%s: a seek past the end succeeded", rel)
 		}
@@ -221,17 +226,7 @@ func TestSeekLandsOnTheFrame(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, target := range []int{n / 3, n/3 + 1, 2 * n / 3, n - 1} {
-			if err := r.Seek(target); err != nil {
-				t.Fatalf("%s: %v", rel, err)
-			}
-			if _, ok, err := r.Next(&img); err != nil || !ok {
-				t.Fatalf("%s: frame %d after a seek: %v, %v", rel, target, ok, err)
-			}
-			if pixelSum(img.Pix) != sums[target] {
-				t.Errorf("%s: the seek ahead to frame %d gave another frame", rel, target)
-			}
-		}
+		seekEach(r, n/3, n/3+1, 2*n/3, n-1)
 		r.Close()
 	}
 }
