@@ -66,16 +66,16 @@ func (d *decoder) pts() (pts int64, ok bool) {
 	return int64(p), ok
 }
 
-// planes are the current frame's Y, U and V planes, rows strides apart.
-type planes struct {
-	planes  [3][]uint8
+// yuvPlanes are a frame's Y, U and V planes, their rows strides apart.
+type yuvPlanes struct {
+	data    [3][]uint8
 	strides [3]int
 }
 
 // yuv420 returns the current frame when it is 8-bit 4:2:0 planar YUV (with
 // whether it is full range), with its planes as slices of FFmpeg's memory,
 // valid until the next call of next or seek.
-func (d *decoder) yuv420() (f planes, fullRange, ok bool) {
+func (d *decoder) yuv420() (f yuvPlanes, fullRange, ok bool) {
 	av := d.r.frame
 	switch av.format {
 	case C.AV_PIX_FMT_YUV420P, C.AV_PIX_FMT_YUVA420P:
@@ -97,7 +97,7 @@ func (d *decoder) yuv420() (f planes, fullRange, ok bool) {
 			return f, false, false
 		}
 		f.strides[i] = stride
-		f.planes[i] = unsafe.Slice((*uint8)(unsafe.Pointer(av.data[i])), stride*rows)
+		f.data[i] = unsafe.Slice((*uint8)(unsafe.Pointer(av.data[i])), stride*rows)
 	}
 	return f, fullRange, true
 }

@@ -182,7 +182,7 @@ func (r *Reader) convert(img *bgr.Image) error {
 		if fullRange {
 			conv = yuv.Full
 		}
-		conv.Convert(dst, f.planes[0], f.planes[1], f.planes[2], f.strides[0], f.strides[1])
+		conv.Convert(dst, f.data[0], f.data[1], f.data[2], f.strides[0], f.strides[1])
 	} else if err := r.dec.scale(dst); err != nil {
 		return err
 	}
